@@ -1,0 +1,33 @@
+"""REST routes: branches (everyone signed in reads; admins write)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from oms.api.deps import AdminActor, CurrentActor, SessionDep
+from oms.api.schemas.branches import BranchCreateIn, BranchOut, BranchUpdateIn
+from oms.domain import branches
+
+router = APIRouter(prefix="/branches", tags=["branches"])
+
+
+@router.get("")
+async def list_branches(actor: CurrentActor, session: SessionDep) -> list[BranchOut]:
+    rows = await branches.list_branches(session, include_inactive=actor.is_admin)
+    return [BranchOut.model_validate(row) for row in rows]
+
+
+@router.post("", status_code=201)
+async def create_branch(body: BranchCreateIn, actor: AdminActor, session: SessionDep) -> BranchOut:
+    branch = await branches.create_branch(session, actor, **body.model_dump())
+    return BranchOut.model_validate(branch)
+
+
+@router.patch("/{branch_id}")
+async def update_branch(
+    branch_id: int, body: BranchUpdateIn, actor: AdminActor, session: SessionDep
+) -> BranchOut:
+    changes = branches.BranchChanges(**body.model_dump(exclude_unset=True))
+    return BranchOut.model_validate(
+        await branches.update_branch(session, actor, branch_id, changes)
+    )

@@ -1,0 +1,7 @@
+"""REST routes: notifications (DESIGN §5)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["notifications"])

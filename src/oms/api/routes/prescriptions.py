@@ -1,0 +1,7 @@
+"""REST routes: prescriptions (DESIGN §5)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["prescriptions"])

@@ -1,0 +1,1 @@
+"""The clinic's rules and actions. Imports neither FastAPI nor socket.io."""

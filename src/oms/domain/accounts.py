@@ -1,0 +1,118 @@
+"""Accounts: log-in, self-registration, and admins creating users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oms.db.models import Branch, User
+from oms.domain.actors import Actor, Role, actor_for
+from oms.domain.errors import Conflict, InvalidCredentials, InvalidField, NotFound, PermissionDenied
+from oms.events.recipients import branch_optometrists
+from oms.events.recorder import commit
+from oms.security.passwords import hash_password, verify_password
+
+
+@dataclass(frozen=True)
+class NewUser:
+    email: str
+    password: str
+    name: str
+    role: Role
+    phone: str = ""
+    branch_id: int | None = None
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> tuple[User, Actor]:
+    user = await session.scalar(select(User).where(User.email == normalize_email(email)))
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise InvalidCredentials("email or password is wrong")
+    if not user.is_active:
+        raise InvalidCredentials("this account is disabled")
+    return user, await actor_for(session, user)
+
+
+async def _check_branch(session: AsyncSession, branch_id: int | None, field: str) -> None:
+    if branch_id is None:
+        return
+    branch = await session.get(Branch, branch_id)
+    if branch is None or not branch.is_active:
+        raise InvalidField(field, f"there is no active branch {branch_id}")
+
+
+async def create_user(session: AsyncSession, new: NewUser) -> User:
+    """Insert a user (the caller decides who may). Staff need a branch; admins have none."""
+    if new.role == "staff" and new.branch_id is None:
+        raise InvalidField("branch_id", "staff must belong to a branch")
+    if new.role in ("admin", "optometrist") and new.branch_id is not None:
+        raise InvalidField("branch_id", f"a user with role {new.role} has no branch_id")
+    await _check_branch(session, new.branch_id, "branch_id")
+    email = normalize_email(new.email)
+    taken = await session.scalar(select(func.count()).where(User.email == email))
+    if taken:
+        raise Conflict("an account with this email already exists", details={"field": "email"})
+    user = User(
+        email=email,
+        name=new.name,
+        phone=new.phone,
+        password_hash=hash_password(new.password),
+        role=new.role,
+        branch_id=new.branch_id,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+        await commit(session)
+    except IntegrityError:  # a concurrent registration took the email first
+        await session.rollback()
+        raise Conflict(
+            "an account with this email already exists", details={"field": "email"}
+        ) from None
+    return user
+
+
+async def register_customer(session: AsyncSession, new: NewUser) -> User:
+    await _check_branch(session, new.branch_id, "home_branch_id")
+    return await create_user(session, NewUser(**{**new.__dict__, "role": "customer"}))
+
+
+async def admin_create_user(session: AsyncSession, actor: Actor, new: NewUser) -> User:
+    if not actor.is_admin:
+        raise PermissionDenied("only admins create users")
+    return await create_user(session, new)
+
+
+async def list_users(
+    session: AsyncSession, actor: Actor, *, role: str | None = None, branch_id: int | None = None
+) -> list[User]:
+    """Admins see everyone; staff see the people of their own branch (its staff, optometrists
+    and customers whose home branch it is)."""
+    query = select(User).order_by(User.id)
+    if role is not None:
+        query = query.where(User.role == role)
+    if actor.is_admin:
+        if branch_id is not None:
+            query = query.where(User.branch_id == branch_id)
+        return list((await session.scalars(query)).all())
+    if actor.role != "staff":
+        raise PermissionDenied("only admins and staff list users")
+    (own_branch,) = actor.branch_ids
+    if branch_id is not None and branch_id != own_branch:
+        raise NotFound(f"branch {branch_id} was not found")
+    optometrists = await branch_optometrists(session, own_branch)
+    query = query.where((User.branch_id == own_branch) | User.id.in_(optometrists))
+    return list((await session.scalars(query)).all())
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} was not found")
+    return user

@@ -1,0 +1,58 @@
+"""Who is acting: the signed-in user with the role and branches every rule is checked against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oms.db.models import Schedule, User
+
+Role = Literal["admin", "staff", "optometrist", "customer"]
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: int
+    role: Role
+    name: str
+    email: str
+    # Branches whose channel this user is in: a staff member's branch, an optometrist's
+    # scheduled branches. Customers are in none (a home branch is not membership).
+    branch_ids: frozenset[int]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def works_at(self, branch_id: int) -> bool:
+        return self.role in ("staff", "optometrist") and branch_id in self.branch_ids
+
+
+async def branch_ids_of(session: AsyncSession, user: User) -> frozenset[int]:
+    if user.role == "staff":
+        return frozenset({user.branch_id}) if user.branch_id is not None else frozenset()
+    if user.role == "optometrist":
+        rows = await session.scalars(
+            select(Schedule.branch_id)
+            .where(Schedule.optometrist_id == user.id, Schedule.is_active.is_(True))
+            .distinct()
+        )
+        return frozenset(rows.all())
+    return frozenset()
+
+
+async def actor_for(session: AsyncSession, user: User) -> Actor:
+    role: Role = user.role  # type: ignore[assignment]  # the table's CHECK constrains it
+    return Actor(user.id, role, user.name, user.email, await branch_ids_of(session, user))
+
+
+async def load_actor(session: AsyncSession, user_id: int) -> Actor | None:
+    """The active user with this id, or None (deleted or deactivated users lose access at once)."""
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return await actor_for(session, user)

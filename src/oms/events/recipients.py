@@ -1,0 +1,59 @@
+"""Who receives what (DESIGN §4). Each function returns user ids; a set, so each user once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oms.db.models import Schedule, User
+
+
+async def _active_users(session: AsyncSession, *conditions: object) -> set[int]:
+    rows = await session.scalars(select(User.id).where(User.is_active.is_(True), *conditions))  # type: ignore[arg-type]
+    return set(rows.all())
+
+
+async def admins(session: AsyncSession) -> set[int]:
+    return await _active_users(session, User.role == "admin")
+
+
+async def branch_staff(session: AsyncSession, branch_id: int) -> set[int]:
+    return await _active_users(session, User.role == "staff", User.branch_id == branch_id)
+
+
+async def branch_optometrists(session: AsyncSession, branch_id: int) -> set[int]:
+    working_here = select(Schedule.optometrist_id).where(
+        Schedule.branch_id == branch_id, Schedule.is_active.is_(True)
+    )
+    return await _active_users(session, User.role == "optometrist", User.id.in_(working_here))
+
+
+async def role_members(session: AsyncSession, role: str) -> set[int]:
+    return await _active_users(session, User.role == role)
+
+
+async def branch_members(session: AsyncSession, branch_id: int) -> set[int]:
+    """Everyone in the `branch.{id}` channel: its staff and the optometrists who work there."""
+    return await branch_staff(session, branch_id) | await branch_optometrists(session, branch_id)
+
+
+async def for_appointment(
+    session: AsyncSession, *, patient_id: int, optometrist_id: int, branch_id: int
+) -> set[int]:
+    return (
+        {patient_id, optometrist_id}
+        | await branch_staff(session, branch_id)
+        | await admins(session)
+    )
+
+
+async def for_inventory(session: AsyncSession, branch_id: int) -> set[int]:
+    return await branch_staff(session, branch_id) | await admins(session)
+
+
+def for_prescription(*, patient_id: int, optometrist_id: int) -> set[int]:
+    return {patient_id, optometrist_id}
+
+
+async def for_schedule(session: AsyncSession, *, optometrist_id: int, branch_id: int) -> set[int]:
+    return {optometrist_id} | await branch_staff(session, branch_id)

@@ -1,0 +1,30 @@
+"""The composition root's product: what one OMS process holds for its whole life."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from oms.config import Settings
+from oms.db.database import Database
+
+
+class ConnectionRegistry(Protocol):
+    """What the API needs to know of the gateway (for /health and /connections)."""
+
+    def connection_count(self) -> int: ...
+
+    def connection_rows(self) -> list[dict[str, object]]: ...
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    started_at: float = field(default_factory=time.monotonic)
+    gateway: ConnectionRegistry | None = None
+
+    @property
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started_at

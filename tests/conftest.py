@@ -1,0 +1,153 @@
+"""Shared fixtures: a real database per test (SQLite, and PostgreSQL when configured), the app
+over httpx, factories, and a recorder of what the event seam publishes.
+
+`OMS_TEST_DATABASES` lists the backends every database test runs on (default `sqlite`);
+`OMS_TEST_POSTGRES_URL` is the PostgreSQL server the test command starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from oms.api.app import create_api
+from oms.config import Settings
+from oms.db.base import Base
+from oms.db.database import Database
+from oms.db.migrate import upgrade
+from oms.events.envelope import PublishedEvent
+from oms.runtime import Runtime
+from tests.factories import Factory
+
+TEST_APP_KEY = "test-key-for-the-oms-test-suite-only-0123456789"
+BACKENDS = [b.strip() for b in os.environ.get("OMS_TEST_DATABASES", "sqlite").split(",") if b]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test copies the file (faster than migrating per test)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("OMS_TEST_POSTGRES_URL")
+    if not url:
+        raise RuntimeError(
+            "OMS_TEST_DATABASES includes postgresql but OMS_TEST_POSTGRES_URL is not set; "
+            "run the suite with scripts/test, which starts PostgreSQL"
+        )
+    import asyncio
+
+    async def reset_schema() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset_schema())
+    upgrade(url)
+    return url
+
+
+async def _truncate_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "oms.sqlite3"
+        shutil.copy(template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        import asyncio
+
+        asyncio.run(_truncate_postgres(url))
+        return url
+    raise ValueError(f"unknown test database backend {request.param!r}")
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings.model_validate(
+        {
+            "APP_ENV": "test",
+            "APP_KEY": TEST_APP_KEY,
+            "DATABASE_URL": database_url,
+            "OMS_DATA_DIR": str(tmp_path),
+            "HTTP_PORT": 0,
+            "WEBSOCKET_PORT": 0,
+        }
+    )
+
+
+@pytest.fixture
+async def database(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings.database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def runtime(settings: Settings, database: Database) -> Runtime:
+    return Runtime(settings=settings, database=database)
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_api(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as client:
+        yield client
+
+
+@pytest.fixture
+def factory(database: Database, settings: Settings) -> Factory:
+    return Factory(database, settings)
+
+
+class PublishedLog:
+    """Everything the event seam published after commit, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[PublishedEvent] = []
+
+    async def __call__(self, events: Sequence[PublishedEvent]) -> None:
+        self.events.extend(events)
+
+    def names(self) -> list[str]:
+        return [event.name for event in self.events]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+    def only(self) -> PublishedEvent:
+        assert len(self.events) == 1, f"expected one event, got {self.names()}"
+        return self.events[0]
+
+    def recipients(self, index: int = 0) -> set[int]:
+        return {user_id for user_id, _ in self.events[index].recipients}
+
+
+@pytest.fixture
+def published(database: Database) -> Iterator[PublishedLog]:
+    log = PublishedLog()
+    unsubscribe = database.bus.subscribe(log)
+    yield log
+    unsubscribe()
