@@ -7,6 +7,7 @@ over httpx, factories, and a recorder of what the event seam publishes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -39,25 +40,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    url = os.environ.get("OMS_TEST_POSTGRES_URL")
-    if not url:
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own on the test server (runs may overlap), dropped after."""
+    server_url = os.environ.get("OMS_TEST_POSTGRES_URL")
+    if not server_url:
         raise RuntimeError(
             "OMS_TEST_DATABASES includes postgresql but OMS_TEST_POSTGRES_URL is not set; "
             "run the suite with scripts/test, which starts PostgreSQL"
         )
-    import asyncio
-
-    async def reset_schema() -> None:
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-
-    asyncio.run(reset_schema())
+    name = f"oms_test_{os.getpid()}"
+    admin_url = server_url.rsplit("/", 1)[0] + "/postgres"
+    asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    url = server_url.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
-    return url
+    yield url
+    asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+async def _admin(url: str, *statements: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))
+    await engine.dispose()
 
 
 async def _truncate_postgres(url: str) -> None:
@@ -77,8 +82,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{path}"
     if request.param == "postgresql":
         url: str = request.getfixturevalue("postgres_url")
-        import asyncio
-
         asyncio.run(_truncate_postgres(url))
         return url
     raise ValueError(f"unknown test database backend {request.param!r}")
