@@ -1,7 +1,124 @@
-"""REST routes: appointments (DESIGN §5)."""
+"""REST routes: appointments (DESIGN §5). Parse, call one service, return a typed schema."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
 
-router = APIRouter(tags=["appointments"])
+from fastapi import APIRouter, Query
+
+from oms.api.deps import CurrentActor, SessionDep
+from oms.api.schemas.appointments import (
+    ActionIn,
+    AppointmentIn,
+    AppointmentOut,
+    AppointmentUpdateIn,
+    AvailabilityOut,
+    SlotOut,
+)
+from oms.domain import appointments
+from oms.domain.appointment_rules import Status, hhmm
+
+router = APIRouter(prefix="/appointments", tags=["appointments"])
+
+
+@router.get("")
+async def list_appointments(
+    actor: CurrentActor,
+    session: SessionDep,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: Status | None = None,
+    branch_id: int | None = None,
+) -> list[AppointmentOut]:
+    filters = appointments.ListFilters(date_from, date_to, status, branch_id)
+    rows = await appointments.list_appointments(session, actor, filters)
+    return [AppointmentOut.of(row) for row in rows]
+
+
+@router.post("", status_code=201)
+async def book(body: AppointmentIn, actor: CurrentActor, session: SessionDep) -> AppointmentOut:
+    booking = appointments.NewBooking(**body.model_dump())
+    return AppointmentOut.of(await appointments.book(session, actor, booking))
+
+
+# Declared before /{appointment_id} so "availability" is never read as an id.
+@router.get("/availability")
+async def availability(
+    actor: CurrentActor,
+    session: SessionDep,
+    optometrist_id: int,
+    branch_id: int,
+    date: date,
+    duration: int = Query(30, ge=5, le=480, description="slot length in minutes"),
+) -> AvailabilityOut:
+    slots = await appointments.availability(session, optometrist_id, branch_id, date, duration)
+    return AvailabilityOut(
+        optometrist_id=optometrist_id,
+        branch_id=branch_id,
+        date=date.isoformat(),
+        duration=duration,
+        slots=[SlotOut(start_time=hhmm(start), end_time=hhmm(end)) for start, end in slots],
+    )
+
+
+@router.get("/{appointment_id}")
+async def get_appointment(
+    appointment_id: int, actor: CurrentActor, session: SessionDep
+) -> AppointmentOut:
+    return AppointmentOut.of(await appointments.get_appointment(session, actor, appointment_id))
+
+
+@router.patch("/{appointment_id}")
+async def update_appointment(
+    appointment_id: int, body: AppointmentUpdateIn, actor: CurrentActor, session: SessionDep
+) -> AppointmentOut:
+    changes = appointments.AppointmentChanges(**body.model_dump(exclude_unset=True))
+    view = await appointments.update_appointment(session, actor, appointment_id, changes)
+    return AppointmentOut.of(view)
+
+
+async def _act(
+    session: SessionDep,
+    actor: CurrentActor,
+    appointment_id: int,
+    action: str,
+    body: ActionIn | None,
+) -> AppointmentOut:
+    reason = body.reason if body is not None else ""
+    view = await appointments.transition(session, actor, appointment_id, action, reason=reason)
+    return AppointmentOut.of(view)
+
+
+@router.post("/{appointment_id}/confirm")
+async def confirm(
+    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+) -> AppointmentOut:
+    return await _act(session, actor, appointment_id, "confirm", body)
+
+
+@router.post("/{appointment_id}/start")
+async def start(
+    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+) -> AppointmentOut:
+    return await _act(session, actor, appointment_id, "start", body)
+
+
+@router.post("/{appointment_id}/complete")
+async def complete(
+    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+) -> AppointmentOut:
+    return await _act(session, actor, appointment_id, "complete", body)
+
+
+@router.post("/{appointment_id}/cancel")
+async def cancel(
+    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+) -> AppointmentOut:
+    return await _act(session, actor, appointment_id, "cancel", body)
+
+
+@router.post("/{appointment_id}/no-show")
+async def no_show(
+    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+) -> AppointmentOut:
+    return await _act(session, actor, appointment_id, "no_show", body)

@@ -1,0 +1,114 @@
+"""The rules of an appointment that need no database: its status machine, its times, overlap.
+
+Kept pure so the whole machine is unit-tested in one table, and the services only ask questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal, get_args
+
+from oms.domain.errors import InvalidField, InvalidTransition
+
+Status = Literal["scheduled", "confirmed", "in_progress", "completed", "cancelled", "no_show"]
+AppointmentType = Literal["eye_exam", "contact_fitting", "follow_up", "consultation", "emergency"]
+Action = Literal["confirm", "start", "complete", "cancel", "no_show"]
+
+STATUSES: tuple[str, ...] = get_args(Status)
+TYPES: tuple[str, ...] = get_args(AppointmentType)
+ACTIONS: tuple[str, ...] = get_args(Action)
+
+# Appointments that still hold the optometrist's time; the others free it.
+LIVE_STATUSES: frozenset[str] = frozenset({"scheduled", "confirmed", "in_progress"})
+# Only a booking that has not begun may be moved to another date or time.
+RESCHEDULABLE: frozenset[str] = frozenset({"scheduled", "confirmed"})
+
+# action -> (the statuses it may leave from, the status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "confirm": (frozenset({"scheduled"}), "confirmed"),
+    "start": (frozenset({"confirmed"}), "in_progress"),
+    "complete": (frozenset({"in_progress"}), "completed"),
+    "cancel": (frozenset({"scheduled", "confirmed"}), "cancelled"),
+    "no_show": (frozenset({"scheduled", "confirmed"}), "no_show"),
+}
+
+TYPE_NOUNS: dict[str, str] = {
+    "eye_exam": "eye exam",
+    "contact_fitting": "contact lens fitting",
+    "follow_up": "follow-up",
+    "consultation": "consultation",
+    "emergency": "emergency visit",
+}
+
+
+def with_article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def next_status(current: str, action: str) -> str:
+    """The status `action` leads to from `current`, or InvalidTransition (409)."""
+    sources, target = TRANSITIONS[action]
+    if current not in sources:
+        raise InvalidTransition(
+            f"an appointment that is {current} cannot be {target.replace('_', ' ')}",
+            details={"status": current, "action": action},
+        )
+    return target
+
+
+def check_reschedulable(current: str) -> None:
+    if current not in RESCHEDULABLE:
+        raise InvalidTransition(
+            f"an appointment that is {current} cannot be rescheduled",
+            details={"status": current, "action": "reschedule"},
+        )
+
+
+def today_utc() -> date:
+    """Dates are compared with today's date in UTC: one clock for every branch and the tests."""
+    return datetime.now(UTC).date()
+
+
+def check_times(day: date, start: time, end: time, *, today: date | None = None) -> None:
+    """A booking's own times: not in the past, and ending after it starts."""
+    if day < (today or today_utc()):
+        raise InvalidField("date", f"{day.isoformat()} is in the past")
+    if end <= start:
+        raise InvalidField("end_time", "must be after start_time")
+
+
+def overlaps(start_a: time, end_a: time, start_b: time, end_b: time) -> bool:
+    """Half-open intervals: one appointment may end at 10:00 and the next start at 10:00."""
+    return start_a < end_b and start_b < end_a
+
+
+def within(start: time, end: time, open_at: time, close_at: time) -> bool:
+    return open_at <= start and end <= close_at
+
+
+def _add(moment: time, minutes: int) -> time | None:
+    """`moment` plus `minutes`, or None past midnight (a slot cannot run into the next day)."""
+    shifted = datetime.combine(date.min, moment) + timedelta(minutes=minutes)
+    return shifted.time() if shifted.date() == date.min else None
+
+
+def free_slots(
+    open_at: time, close_at: time, minutes: int, taken: Iterable[tuple[time, time]]
+) -> list[tuple[time, time]]:
+    """Back-to-back slots of `minutes` from opening to closing that overlap nothing taken."""
+    busy = list(taken)
+    slots: list[tuple[time, time]] = []
+    start: time | None = open_at
+    while start is not None:
+        end = _add(start, minutes)
+        if end is None or end > close_at or end <= start:
+            break
+        if not any(overlaps(start, end, b_start, b_end) for b_start, b_end in busy):
+            slots.append((start, end))
+        start = end
+    return slots
+
+
+def hhmm(moment: time) -> str:
+    return moment.strftime("%H:%M")
