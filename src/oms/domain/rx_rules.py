@@ -161,7 +161,8 @@ def eye_from_json(data: dict[str, Any]) -> Eye:
         return None if value is None else Decimal(str(value))
 
     sphere, cylinder = number("sphere"), number("cylinder")
-    assert sphere is not None and cylinder is not None, "a stored eye always has both"
+    assert sphere is not None, "a stored eye always has a sphere"
+    assert cylinder is not None, "a stored eye always has a cylinder"
     return Eye(
         sphere=sphere,
         cylinder=cylinder,

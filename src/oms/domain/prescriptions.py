@@ -1,0 +1,214 @@
+"""Prescriptions: optometrists issue them; patients, their optometrist, the branch and admins
+read them (DESIGN §3, §5).
+
+Decisions where the design is silent:
+- Only optometrists issue (admins too would be issuing under someone else's licence).
+- `issue_date` defaults to today (UTC) and may not be in the future; `expiry_date` defaults to
+  one year after issue (29 February → 28 February) and must be after `issue_date`.
+- An `appointment_id` must be the optometrist's own appointment for that patient, in progress or
+  completed; anything else (including someone else's or a missing one, which are not told apart)
+  is a 422 on `appointment_id`.
+- Staff see the prescriptions issued at their branch: those from an appointment at the branch,
+  and those without an appointment issued by an optometrist who works there.
+- The `prescription.created` event carries no optical values (health data); REST reads do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from oms.db.models import Appointment, Prescription, Schedule, User
+from oms.domain.actors import Actor
+from oms.domain.errors import InvalidField, NotFound, PermissionDenied
+from oms.domain.rx_rules import Eye, check_eye, eye_to_json
+from oms.events.recipients import for_prescription
+from oms.events.recorder import commit, record_event
+
+# Appointments a prescription may come from: the exam has started or is done.
+_APPOINTMENT_STATUSES = ("in_progress", "completed")
+
+
+@dataclass(frozen=True)
+class NewPrescription:
+    patient_id: int
+    right_eye: Eye
+    left_eye: Eye
+    appointment_id: int | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PrescriptionView:
+    """A prescription with the two people it names (what every read returns)."""
+
+    prescription: Prescription
+    patient: User
+    optometrist: User
+
+
+def rx_number(prescription_id: int) -> str:
+    return f"RX-{prescription_id:06d}"
+
+
+def one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def check_dates(issue: date | None, expiry: date | None) -> tuple[date, date]:
+    issue = issue or today_utc()
+    if issue > today_utc():
+        raise InvalidField("issue_date", "must not be in the future")
+    expiry = expiry or one_year_after(issue)
+    if expiry <= issue:
+        raise InvalidField("expiry_date", "must be after issue_date")
+    return issue, expiry
+
+
+async def _check_patient(session: AsyncSession, patient_id: int) -> User:
+    patient = await session.get(User, patient_id)
+    if patient is None or not patient.is_active or patient.role != "customer":
+        raise InvalidField("patient_id", f"there is no active customer {patient_id}")
+    return patient
+
+
+async def _check_appointment(
+    session: AsyncSession, actor: Actor, appointment_id: int, patient_id: int
+) -> None:
+    appointment = await session.get(Appointment, appointment_id)
+    if appointment is None or appointment.optometrist_id != actor.id:
+        raise InvalidField("appointment_id", f"{appointment_id} is not one of your appointments")
+    if appointment.patient_id != patient_id:
+        raise InvalidField("appointment_id", "is an appointment of a different patient")
+    if appointment.status not in _APPOINTMENT_STATUSES:
+        raise InvalidField(
+            "appointment_id", f"must be in progress or completed (it is {appointment.status})"
+        )
+
+
+async def check_issue(
+    session: AsyncSession, actor: Actor, new: NewPrescription
+) -> tuple[User, Eye, Eye, date, date]:
+    if actor.role != "optometrist":
+        raise PermissionDenied("only optometrists issue prescriptions")
+    right = check_eye(new.right_eye, "right_eye")
+    left = check_eye(new.left_eye, "left_eye")
+    issue, expiry = check_dates(new.issue_date, new.expiry_date)
+    patient = await _check_patient(session, new.patient_id)
+    if new.appointment_id is not None:
+        await _check_appointment(session, actor, new.appointment_id, new.patient_id)
+    return patient, right, left, issue, expiry
+
+
+def prescription_subject(view: PrescriptionView) -> dict[str, Any]:
+    rx = view.prescription
+    assert rx.number is not None
+    return {
+        "prescription": {
+            "id": rx.id,
+            "number": rx.number,
+            "patient": {"id": view.patient.id, "name": view.patient.name},
+            "optometrist": {"id": view.optometrist.id, "name": view.optometrist.name},
+            "issue_date": rx.issue_date.isoformat(),
+            "expiry_date": rx.expiry_date.isoformat(),
+        }
+    }
+
+
+async def issue_prescription(
+    session: AsyncSession, actor: Actor, new: NewPrescription
+) -> PrescriptionView:
+    patient, right, left, issue, expiry = await check_issue(session, actor, new)
+    optometrist = await session.get(User, actor.id)
+    assert optometrist is not None, "the actor was loaded from this table"
+    rx = Prescription(
+        patient_id=patient.id,
+        optometrist_id=actor.id,
+        appointment_id=new.appointment_id,
+        right_eye=eye_to_json(right),
+        left_eye=eye_to_json(left),
+        issue_date=issue,
+        expiry_date=expiry,
+        notes=new.notes,
+    )
+    session.add(rx)
+    await session.flush()  # the number comes from the id
+    rx.number = rx_number(rx.id)
+    view = PrescriptionView(rx, patient, optometrist)
+    await record_event(
+        session,
+        name="prescription.created",
+        title="Prescription issued",
+        message=f"{optometrist.name} issued prescription {rx.number} for {patient.name}",
+        level="success",
+        subject=prescription_subject(view),
+        recipients=for_prescription(patient_id=patient.id, optometrist_id=actor.id),
+    )
+    await commit(session)
+    return view
+
+
+def _issued_at_branch(branch_ids: frozenset[int]) -> Any:
+    from_appointment = Prescription.appointment_id.in_(
+        select(Appointment.id).where(Appointment.branch_id.in_(branch_ids))
+    )
+    working_here = select(Schedule.optometrist_id).where(
+        Schedule.branch_id.in_(branch_ids), Schedule.is_active.is_(True)
+    )
+    without_appointment = and_(
+        Prescription.appointment_id.is_(None), Prescription.optometrist_id.in_(working_here)
+    )
+    return or_(from_appointment, without_appointment)
+
+
+def _scoped(actor: Actor) -> Select[Prescription, User, User]:
+    patient, optometrist = aliased(User), aliased(User)
+    query = (
+        select(Prescription, patient, optometrist)
+        .join(patient, patient.id == Prescription.patient_id)
+        .join(optometrist, optometrist.id == Prescription.optometrist_id)
+    )
+    if actor.role == "customer":
+        return query.where(Prescription.patient_id == actor.id)
+    if actor.role == "optometrist":
+        return query.where(Prescription.optometrist_id == actor.id)
+    if actor.role == "staff":
+        return query.where(_issued_at_branch(actor.branch_ids))
+    return query
+
+
+async def list_prescriptions(
+    session: AsyncSession, actor: Actor, *, patient_id: int | None = None
+) -> list[PrescriptionView]:
+    query = _scoped(actor).order_by(Prescription.id.desc())
+    if patient_id is not None:
+        query = query.where(Prescription.patient_id == patient_id)
+    rows = await session.execute(query)
+    return [PrescriptionView(rx, patient, optometrist) for rx, patient, optometrist in rows.all()]
+
+
+async def get_prescription(
+    session: AsyncSession, actor: Actor, prescription_id: int
+) -> PrescriptionView:
+    """Out of the caller's scope reads the same as missing: 404."""
+    row = (
+        await session.execute(_scoped(actor).where(Prescription.id == prescription_id))
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"prescription {prescription_id} was not found")
+    rx, patient, optometrist = row
+    return PrescriptionView(rx, patient, optometrist)
