@@ -1,0 +1,160 @@
+"""Log-in, registration, users and branches through the API."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.factories import PASSWORD, Factory
+
+
+async def test_register_customer_and_log_in(client: httpx.AsyncClient, factory: Factory) -> None:
+    branch = await factory.branch()
+    body = {
+        "email": "New.Person@Example.test",
+        "password": "long-enough",
+        "name": "New Person",
+        "home_branch_id": branch.id,
+    }
+    response = await client.post("/api/auth/register", json=body)
+    assert response.status_code == 201, response.text
+    user = response.json()["user"]
+    assert (user["role"], user["email"], user["branch_id"]) == (
+        "customer",
+        "new.person@example.test",
+        branch.id,
+    )
+    assert user["branch_ids"] == []  # a home branch is not a branch channel
+    again = await client.post("/api/auth/register", json=body)
+    assert again.status_code == 409
+    assert again.json()["error"]["details"] == {"field": "email"}
+    login = await client.post(
+        "/api/auth/login", json={"email": "new.person@example.test", "password": "long-enough"}
+    )
+    assert login.status_code == 200
+
+
+async def test_register_cannot_choose_a_role(client: httpx.AsyncClient) -> None:
+    body = {"email": "x@example.test", "password": "long-enough", "name": "X", "role": "admin"}
+    response = await client.post("/api/auth/register", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["fields"][0]["field"] == "role"
+
+
+async def test_register_validation_names_fields(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/auth/register", json={"email": "nope", "password": "short", "name": ""}
+    )
+    assert response.status_code == 422
+    fields = {item["field"] for item in response.json()["error"]["details"]["fields"]}
+    assert fields == {"email", "password", "name"}
+    unknown_branch = await client.post(
+        "/api/auth/register",
+        json={"email": "a@b.test", "password": "long-enough", "name": "A", "home_branch_id": 999},
+    )
+    assert unknown_branch.status_code == 422
+    assert unknown_branch.json()["error"]["details"] == {"field": "home_branch_id"}
+
+
+async def test_disabled_user_loses_access(client: httpx.AsyncClient, factory: Factory) -> None:
+    admin = await factory.admin()
+    customer = await factory.customer()
+    from oms.db.models import User
+
+    async with factory.database.session() as session:
+        row = await session.get(User, customer.id)
+        assert row is not None
+        row.is_active = False
+        await session.commit()
+    me = await client.get("/api/auth/me", headers=customer.headers)
+    assert me.status_code == 401
+    login = await client.post(
+        "/api/auth/login", json={"email": customer.email, "password": PASSWORD}
+    )
+    assert login.status_code == 401
+    assert (await client.get("/api/auth/me", headers=admin.headers)).status_code == 200
+
+
+async def test_admin_creates_staff_and_staff_reads_own_branch(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.admin()
+    emerald, garnet = await factory.branch(), await factory.branch()
+    created = await client.post(
+        "/api/users",
+        headers=admin.headers,
+        json={
+            "email": "desk@example.test",
+            "password": "long-enough",
+            "name": "Desk",
+            "role": "staff",
+            "branch_id": emerald.id,
+        },
+    )
+    assert created.status_code == 201, created.text
+    no_branch = await client.post(
+        "/api/users",
+        headers=admin.headers,
+        json={"email": "d2@example.test", "password": "long-enough", "name": "D", "role": "staff"},
+    )
+    assert no_branch.status_code == 422
+    assert no_branch.json()["error"]["details"] == {"field": "branch_id"}
+
+    optometrist = await factory.optometrist(emerald)
+    other_staff = await factory.staff(garnet)
+    home_customer = await factory.customer(home=emerald)
+    await factory.customer(home=garnet)
+    login = await client.post(
+        "/api/auth/login", json={"email": "desk@example.test", "password": "long-enough"}
+    )
+    desk = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    listed = await client.get("/api/users", headers=desk)
+    assert listed.status_code == 200
+    ids = {row["id"] for row in listed.json()}
+    assert ids == {created.json()["id"], optometrist.id, home_customer.id}
+    assert other_staff.id not in ids
+    other_branch = await client.get(f"/api/users?branch_id={garnet.id}", headers=desk)
+    assert other_branch.status_code == 404
+
+
+async def test_users_permissions(client: httpx.AsyncClient, factory: Factory) -> None:
+    branch = await factory.branch()
+    body = {"email": "z@example.test", "password": "long-enough", "name": "Z", "role": "admin"}
+    for user in (
+        await factory.staff(branch),
+        await factory.optometrist(branch),
+        await factory.customer(),
+    ):
+        assert (await client.post("/api/users", headers=user.headers, json=body)).status_code == 403
+    for user in (await factory.optometrist(branch), await factory.customer()):
+        assert (await client.get("/api/users", headers=user.headers)).status_code == 403
+
+
+async def test_branches(client: httpx.AsyncClient, factory: Factory) -> None:
+    admin = await factory.admin()
+    customer = await factory.customer()
+    created = await client.post(
+        "/api/branches",
+        headers=admin.headers,
+        json={"name": "Emerald", "code": "emerald", "address": "1 Road", "phone": "1"},
+    )
+    assert created.status_code == 201
+    assert created.json()["code"] == "EMERALD"
+    duplicate = await client.post(
+        "/api/branches", headers=admin.headers, json={"name": "E2", "code": "EMERALD"}
+    )
+    assert duplicate.status_code == 409
+    forbidden = await client.post(
+        "/api/branches", headers=customer.headers, json={"name": "X", "code": "XX"}
+    )
+    assert forbidden.status_code == 403
+    branch_id = created.json()["id"]
+    closed = await client.patch(
+        f"/api/branches/{branch_id}", headers=admin.headers, json={"is_active": False}
+    )
+    assert closed.json()["is_active"] is False
+    seen_by_customer = await client.get("/api/branches", headers=customer.headers)
+    assert branch_id not in {row["id"] for row in seen_by_customer.json()}
+    seen_by_admin = await client.get("/api/branches", headers=admin.headers)
+    assert branch_id in {row["id"] for row in seen_by_admin.json()}
+    missing = await client.patch("/api/branches/9999", headers=admin.headers, json={"name": "N"})
+    assert missing.status_code == 404

@@ -1,0 +1,163 @@
+"""The `oms` command as an operator uses it: real subprocesses, a real server, real log-ins."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from oms.demo import DEMO_PASSWORD
+
+DEMO_EMAILS = [
+    "admin@everbright.test",
+    "staff.emerald@everbright.test",
+    "staff.unitop@everbright.test",
+    "staff.newstar@everbright.test",
+    "staff.garnet@everbright.test",
+    "dr.prieto@everbright.test",
+    "dr.santos@everbright.test",
+    *(f"customer{n}@everbright.test" for n in range(1, 6)),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def oms_environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("APP_", "OMS_"))}
+    environment.pop("DATABASE_URL", None)
+    environment.pop("REDIS_URL", None)
+    environment.update({"OMS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **extra})
+    return environment
+
+
+def oms(
+    *arguments: str, environment: dict[str, str], input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "oms.cli", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    http_port, ws_port = free_port(), free_port()
+    environment = oms_environment(tmp_path, HTTP_PORT=str(http_port), WEBSOCKET_PORT=str(ws_port))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oms.cli", "serve", "--demo"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/api/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, "oms serve exited at start"
+                time.sleep(0.1)
+        else:
+            raise AssertionError("oms serve did not answer within 30 s")
+        yield base, ""
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        print(output)
+
+
+def test_serve_demo_every_account_logs_in(demo_server: tuple[str, str]) -> None:
+    base, _ = demo_server
+    roles = {}
+    for email in DEMO_EMAILS:
+        response = httpx.post(
+            f"{base}/api/auth/login", json={"email": email, "password": DEMO_PASSWORD}, timeout=10
+        )
+        assert response.status_code == 200, (email, response.text)
+        roles[email] = response.json()["user"]["role"]
+    assert roles["admin@everbright.test"] == "admin"
+    assert roles["dr.prieto@everbright.test"] == "optometrist"
+    assert roles["customer5@everbright.test"] == "customer"
+    token = httpx.post(
+        f"{base}/api/auth/login",
+        json={"email": "dr.prieto@everbright.test", "password": DEMO_PASSWORD},
+        timeout=10,
+    ).json()
+    branches = httpx.get(
+        f"{base}/api/branches",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=10,
+    ).json()
+    by_id = {branch["id"]: branch["code"] for branch in branches}
+    assert sorted(by_id[b] for b in token["user"]["branch_ids"]) == ["EMERALD", "UNITOP"]
+
+
+def test_without_demo_no_demo_accounts(tmp_path: Path) -> None:
+    environment = oms_environment(tmp_path)
+    upgraded = oms("db", "upgrade", environment=environment)
+    assert upgraded.returncode == 0, upgraded.stderr
+    created = oms(
+        "users",
+        "create",
+        "--email",
+        "boss@example.test",
+        "--name",
+        "Boss",
+        "--role",
+        "admin",
+        "--password",
+        "a-long-password",
+        environment=environment,
+    )
+    assert created.returncode == 0, created.stderr
+    assert "created admin boss@example.test" in created.stdout
+    duplicate = oms(
+        "users", "create", "--email", "boss@example.test", "--name", "B", "--password",
+        "a-long-password", environment=environment,
+    )  # fmt: skip
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
+    seeded = oms("seed", "--demo", environment=environment)
+    assert seeded.returncode == 0
+    assert "demo chain was not loaded" in seeded.stdout
+
+
+def test_bad_configuration_stops_with_one_line(tmp_path: Path) -> None:
+    environment = oms_environment(tmp_path, APP_KEY="your-laravel-app-key-here")
+    result = oms("db", "upgrade", environment=environment)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: APP_KEY: is the placeholder from the guide; generate one with "
+        "`oms key`"
+    ]
+
+
+def test_seed_demo_into_empty_database(tmp_path: Path) -> None:
+    result = oms("seed", "--demo", environment=oms_environment(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for email in DEMO_EMAILS:
+        assert email in result.stdout
