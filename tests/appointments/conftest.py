@@ -162,3 +162,11 @@ async def expect_events(
 async def expect_no_events(database: Database, published: PublishedLog, after: int) -> None:
     assert await recorded_since(database, after) == []
     assert published.names() == []
+
+
+def error_of(response: httpx.Response) -> tuple[int, str, str | None]:
+    """(status, code, the field named) of an error response."""
+    error = response.json()["error"]
+    details = error["details"]
+    field = details.get("field") or (details["fields"][0]["field"] if "fields" in details else None)
+    return response.status_code, error["code"], field
