@@ -134,7 +134,7 @@ async def list_branch_stock(session: AsyncSession, actor: Actor, branch_id: int)
         .where(BranchStock.branch_id == branch_id, Product.is_active.is_(True))
         .order_by(Product.name, Product.id)
     )
-    return [StockView(product, stock) for product, stock in rows.tuples()]
+    return [StockView(product, stock) for product, stock in rows]
 
 
 async def list_movements(
@@ -159,7 +159,7 @@ async def list_movements(
     if before_id is not None:
         query = query.where(StockMovement.id < before_id)
     rows = await session.execute(query)
-    return [MovementView(movement, name) for movement, name in rows.tuples()]
+    return [MovementView(movement, name) for movement, name in rows]
 
 
 # --- changing ---------------------------------------------------------------------------------
