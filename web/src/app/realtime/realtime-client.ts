@@ -1,0 +1,129 @@
+/**
+ * The app's ONE socket: opened after log-in with {token, last_event_id}, closed at log-out.
+ * Feeds events to the dispatcher, drives the connection dot, and after every (re)connection lets
+ * the bell and the lists catch up once the replay of missed events has gone quiet.
+ */
+import type { QueryClient } from "@tanstack/react-query";
+import { io, type Socket } from "socket.io-client";
+import { toast } from "sonner";
+import type { EventPayloads } from "@/shared/api/events.gen";
+import { env } from "@/shared/config/env";
+import { setConnectionState } from "@/shared/realtime/connection-state";
+import { EventCursor } from "@/shared/session/last-event-id";
+import { setSession, type Session } from "@/shared/session/session";
+import { dispatchEvent, isEventName, resetReplaySummary } from "./dispatcher";
+
+// The replay is over when no event has come for this long (or at the latest after CATCH_UP_MAX).
+const CATCH_UP_QUIET_MS = 400;
+const CATCH_UP_MAX_MS = 3000;
+const AUTH_CODES = new Set(["auth_required", "invalid_token", "token_expired"]);
+
+export interface RealtimeOptions {
+  session: Session;
+  client: QueryClient;
+  navigate: (to: string) => void;
+}
+
+export function startRealtime({ session, client, navigate }: RealtimeOptions): () => void {
+  const cursor = new EventCursor(session.user.id);
+  let catchingUp = false;
+  let everConnected = false;
+  let quietTimer: ReturnType<typeof setTimeout> | undefined;
+  let maxTimer: ReturnType<typeof setTimeout> | undefined;
+  let eventsDuringCatchUp = 0;
+  let stopped = false;
+
+  const socket: Socket = io(env.websocketUrl, {
+    path: env.websocketPath,
+    // WebSocket first (no sticky sessions needed across gateway nodes), long-polling if it fails.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    // A function, so every reconnection sends the latest position, not the one at log-in.
+    auth: (send) => {
+      const last = cursor.lastEventId;
+      send(last === null ? { token: session.token } : { token: session.token, last_event_id: last });
+    },
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  });
+
+  const finishCatchUp = (reconnected: boolean) => {
+    clearTimeout(quietTimer);
+    clearTimeout(maxTimer);
+    if (!catchingUp) return;
+    catchingUp = false;
+    // The server's counts and lists now include everything replayed: take them as the truth.
+    if (reconnected || eventsDuringCatchUp > 0) void client.invalidateQueries();
+  };
+
+  const startCatchUp = (reconnected: boolean) => {
+    catchingUp = true;
+    eventsDuringCatchUp = 0;
+    resetReplaySummary();
+    quietTimer = setTimeout(() => finishCatchUp(reconnected), CATCH_UP_QUIET_MS);
+    maxTimer = setTimeout(() => finishCatchUp(reconnected), CATCH_UP_MAX_MS);
+  };
+
+  socket.on("connect", () => {
+    const reconnected = everConnected;
+    everConnected = true;
+    setConnectionState({ status: "connected", reason: null });
+    startCatchUp(reconnected);
+  });
+
+  socket.on("disconnect", (reason) => {
+    if (stopped) return;
+    if (reason === "io server disconnect") {
+      // The server closed us on purpose; socket.io will not retry by itself. Try once more: a
+      // refused token then ends the session through connect_error.
+      setConnectionState({ status: "disconnected", reason: "closed by the server" });
+      setTimeout(() => !stopped && socket.connect(), 1000);
+      return;
+    }
+    setConnectionState({ status: "reconnecting", reason });
+  });
+
+  socket.on("connect_error", (error: Error & { data?: { code?: string; message?: string } }) => {
+    if (stopped) return;
+    const code = error.data?.code ?? error.message;
+    if (AUTH_CODES.has(code)) {
+      toast.error("Your session has ended", { description: "Please sign in again." });
+      setSession(null);
+      return;
+    }
+    setConnectionState({ status: "disconnected", reason: "the server cannot be reached" });
+  });
+
+  socket.onAny((name: string, payload: unknown) => {
+    if (!isEventName(name) || typeof payload !== "object" || payload === null) return;
+    const event = payload as EventPayloads[typeof name];
+    if (typeof event.event_id === "number" && !cursor.advance(event.event_id)) return; // duplicate
+    if (catchingUp) {
+      eventsDuringCatchUp += 1;
+      clearTimeout(quietTimer);
+      quietTimer = setTimeout(() => finishCatchUp(everConnected), CATCH_UP_QUIET_MS);
+    }
+    dispatchEvent(name, event, { client, navigate, catchingUp });
+  });
+
+  setConnectionState({
+    status: "reconnecting",
+    reason: null,
+    retry: () => {
+      if (!socket.connected) {
+        setConnectionState({ status: "reconnecting" });
+        socket.connect();
+      }
+    },
+  });
+
+  return () => {
+    stopped = true;
+    clearTimeout(quietTimer);
+    clearTimeout(maxTimer);
+    socket.offAny();
+    socket.removeAllListeners();
+    socket.disconnect();
+    setConnectionState({ status: "disconnected", reason: "signed out", retry: null });
+  };
+}

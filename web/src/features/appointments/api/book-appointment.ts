@@ -1,0 +1,29 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "@/shared/api/client";
+import { appointmentKeys } from "./keys";
+import type { Appointment, AppointmentType } from "./types";
+
+export interface BookingInput {
+  optometrist_id: number;
+  branch_id: number;
+  date: string;
+  start_time: string;
+  end_time: string;
+  type: AppointmentType;
+  notes?: string;
+  patient_id?: number;
+}
+
+export const bookAppointment = (input: BookingInput) => api.post<Appointment>("/api/appointments", input);
+
+export function useBookAppointment() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: bookAppointment,
+    onSettled: () => {
+      // A refused slot (409) means someone else took it: refresh the slots either way.
+      void client.invalidateQueries({ queryKey: appointmentKeys.all });
+      void client.invalidateQueries({ queryKey: appointmentKeys.availabilityAll });
+    },
+  });
+}

@@ -1,0 +1,166 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { toast } from "sonner";
+import { ApiError, errorMessage } from "@/shared/api/client";
+import { useBranches, useUsers } from "@/shared/api/reference";
+import { todayIso } from "@/shared/lib/format";
+import { useUser } from "@/shared/session/session";
+import { Field } from "@/shared/ui/Field";
+import { useBookAppointment } from "../api/book-appointment";
+import { useBranchOptometrists } from "../api/get-optometrists";
+import { APPOINTMENT_TYPES, type AppointmentType } from "../api/types";
+import { SlotPicker, type Slot } from "./SlotPicker";
+
+/** Book from real availability: branch → optometrist → day → a free slot. */
+export function BookingForm({ onBooked }: { onBooked?: () => void }) {
+  const user = useUser();
+  const isCustomer = user.role === "customer";
+  const ownBranch = user.role === "staff" ? user.branch_ids[0] : undefined;
+  const branches = useBranches();
+  const [branchId, setBranchId] = useState<number | undefined>(ownBranch ?? (isCustomer ? (user.branch_id ?? undefined) : undefined));
+  const [optometristId, setOptometristId] = useState<number | undefined>();
+  const [patientId, setPatientId] = useState<number | undefined>();
+  const [date, setDate] = useState(todayIso(1));
+  const [type, setType] = useState<AppointmentType>("eye_exam");
+  const [slot, setSlot] = useState<Slot | null>(null);
+  const [notes, setNotes] = useState("");
+  const optometrists = useBranchOptometrists(branchId, isCustomer);
+  const customers = useUsers({ role: "customer" }, !isCustomer);
+  const book = useBookAppointment();
+  const errors = book.error instanceof ApiError ? book.error.fieldErrors : {};
+  const duration = APPOINTMENT_TYPES.find((t) => t.value === type)?.minutes ?? 30;
+
+  // One optometrist at the branch: choose them.
+  useEffect(() => {
+    if (optometrists.data?.length === 1) setOptometristId(optometrists.data[0]?.id);
+  }, [optometrists.data]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (branchId === undefined || optometristId === undefined || !slot) return;
+    book.mutate(
+      {
+        branch_id: branchId,
+        optometrist_id: optometristId,
+        date,
+        start_time: slot.start_time,
+        end_time: slot.end_time,
+        type,
+        notes: notes.trim() || undefined,
+        patient_id: isCustomer ? undefined : patientId,
+      },
+      {
+        onSuccess: (appointment) => {
+          toast.success("Appointment booked", {
+            description: `${appointment.date} at ${appointment.start_time} with ${appointment.optometrist.name}`,
+          });
+          setSlot(null);
+          setNotes("");
+          onBooked?.();
+        },
+      },
+    );
+  };
+
+  const ready = branchId !== undefined && optometristId !== undefined && slot !== null && (isCustomer || patientId !== undefined);
+  return (
+    <form className="card stack" onSubmit={submit} noValidate data-testid="booking-form" aria-label="Book an appointment">
+      <h2>Book an appointment</h2>
+      <div className="grid-2">
+        <Field label="Branch" error={errors.branch_id}>
+          <select
+            value={branchId ?? ""}
+            disabled={ownBranch !== undefined}
+            onChange={(e) => {
+              setBranchId(e.target.value ? Number(e.target.value) : undefined);
+              setOptometristId(undefined);
+              setSlot(null);
+            }}
+            data-testid="booking-branch"
+          >
+            <option value="">Choose a branch…</option>
+            {branches.data?.map((b) => (
+              <option key={b.id} value={b.id}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          label="Optometrist"
+          error={errors.optometrist_id ?? (optometrists.isError ? errorMessage(optometrists.error) : undefined)}
+        >
+          <select
+            value={optometristId ?? ""}
+            disabled={branchId === undefined || optometrists.isPending}
+            onChange={(e) => {
+              setOptometristId(e.target.value ? Number(e.target.value) : undefined);
+              setSlot(null);
+            }}
+            data-testid="booking-optometrist"
+          >
+            <option value="">{optometrists.data?.length === 0 ? "Nobody works here yet" : "Choose…"}</option>
+            {optometrists.data?.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {!isCustomer && (
+          <Field label="Patient" error={errors.patient_id}>
+            <select
+              value={patientId ?? ""}
+              onChange={(e) => setPatientId(e.target.value ? Number(e.target.value) : undefined)}
+              data-testid="booking-patient"
+            >
+              <option value="">Choose a customer…</option>
+              {customers.data?.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name} ({c.email})
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+        <Field label="Kind of visit" error={errors.type}>
+          <select value={type} onChange={(e) => setType(e.target.value as AppointmentType)} data-testid="booking-type">
+            {APPOINTMENT_TYPES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Day" error={errors.date}>
+          <input
+            type="date"
+            value={date}
+            min={todayIso()}
+            onChange={(e) => {
+              setDate(e.target.value);
+              setSlot(null);
+            }}
+            data-testid="booking-date"
+          />
+        </Field>
+      </div>
+      <SlotPicker optometristId={optometristId} branchId={branchId} date={date} duration={duration} value={slot} onChange={setSlot} />
+      {(errors.start_time || errors.end_time) && <p className="form-error">{errors.start_time ?? errors.end_time}</p>}
+      <Field label="Notes (optional)" error={errors.notes}>
+        <textarea rows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} />
+      </Field>
+      {book.isError && !Object.keys(errors).length && (
+        <p className="form-error" role="alert">
+          {book.error instanceof ApiError && book.error.code === "slot_unavailable"
+            ? "That time was just taken. Please choose another one."
+            : errorMessage(book.error)}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="btn btn--primary" disabled={!ready || book.isPending} data-testid="booking-submit">
+          {book.isPending ? "Booking…" : slot ? `Book ${slot.start_time}–${slot.end_time}` : "Book"}
+        </button>
+      </div>
+    </form>
+  );
+}

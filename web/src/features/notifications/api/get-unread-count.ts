@@ -1,0 +1,21 @@
+import { useQuery, type QueryClient } from "@tanstack/react-query";
+import { api } from "@/shared/api/client";
+import { notificationKeys } from "./keys";
+
+export const getUnreadCount = (signal?: AbortSignal) =>
+  api.get<{ count: number }>("/api/notifications/unread-count", undefined, signal);
+
+export function useUnreadCount() {
+  return useQuery({
+    queryKey: notificationKeys.unreadCount,
+    queryFn: ({ signal }) => getUnreadCount(signal),
+    select: (out) => out.count,
+  });
+}
+
+/** A live event added one unread row to this user's inbox. */
+export function bumpUnreadCount(client: QueryClient, by = 1): void {
+  client.setQueryData<{ count: number }>(notificationKeys.unreadCount, (old) =>
+    old ? { count: Math.max(0, old.count + by) } : old,
+  );
+}

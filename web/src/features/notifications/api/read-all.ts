@@ -1,0 +1,16 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "@/shared/api/client";
+import { notificationKeys } from "./keys";
+
+export const readAll = () => api.post<{ count: number }>("/api/notifications/read-all");
+
+export function useReadAll() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: readAll,
+    onSuccess: () => {
+      client.setQueryData(notificationKeys.unreadCount, { count: 0 });
+      void client.invalidateQueries({ queryKey: notificationKeys.lists });
+    },
+  });
+}

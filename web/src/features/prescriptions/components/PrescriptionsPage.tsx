@@ -1,0 +1,103 @@
+import { useState } from "react";
+import { Link } from "react-router";
+import { formatDay } from "@/shared/lib/format";
+import { useUser } from "@/shared/session/session";
+import { PageTitle } from "@/shared/ui/PageTitle";
+import { Empty, QueryState } from "@/shared/ui/states";
+import { usePrescriptions } from "../api/get-prescriptions";
+import type { Prescription } from "../api/types";
+import type { EyeOut } from "../lib/rx-rules";
+
+export function PrescriptionsPage() {
+  const user = useUser();
+  const list = usePrescriptions();
+  return (
+    <section>
+      <PageTitle title={user.role === "customer" ? "My prescriptions" : "Prescriptions"}>
+        {user.role === "optometrist" && (
+          <Link className="btn btn--primary" to="/prescriptions/new" data-testid="rx-new">
+            Write a prescription
+          </Link>
+        )}
+      </PageTitle>
+      <QueryState query={list} loading="Loading prescriptions…">
+        {(rows) =>
+          rows.length === 0 ? (
+            <Empty title="No prescriptions yet.">
+              {user.role === "customer"
+                ? "After an eye exam, your prescription appears here."
+                : "Prescriptions appear here when they are issued."}
+            </Empty>
+          ) : (
+            <ul className="rx-list" data-testid="prescription-list">
+              {rows.map((rx) => (
+                <PrescriptionCard key={rx.id} rx={rx} showPatient={user.role !== "customer"} />
+              ))}
+            </ul>
+          )
+        }
+      </QueryState>
+    </section>
+  );
+}
+
+function PrescriptionCard({ rx, showPatient }: { rx: Prescription; showPatient: boolean }) {
+  const [open, setOpen] = useState(false);
+  const expired = rx.expiry_date < new Date().toISOString().slice(0, 10);
+  return (
+    <li className="card rx-card" data-testid="prescription-row" data-number={rx.number}>
+      <button type="button" className="rx-card__head" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        <strong>{rx.number}</strong>
+        <span>{showPatient ? rx.patient.name : rx.optometrist.name}</span>
+        <span className="muted small">
+          {formatDay(rx.issue_date)} → {formatDay(rx.expiry_date)} {expired && <span className="badge badge--danger">expired</span>}
+        </span>
+        <span aria-hidden="true" className="chevron">{open ? "▾" : "▸"}</span>
+      </button>
+      {open && (
+        <div className="rx-card__body">
+          <div className="table-wrap">
+            <table className="table table--compact">
+              <thead>
+                <tr>
+                  <th scope="col">Eye</th>
+                  <th scope="col">SPH</th>
+                  <th scope="col">CYL</th>
+                  <th scope="col">AXIS</th>
+                  <th scope="col">ADD</th>
+                  <th scope="col">PD</th>
+                  <th scope="col">Prism</th>
+                </tr>
+              </thead>
+              <tbody>
+                <EyeRow label="Right (OD)" eye={rx.right_eye} />
+                <EyeRow label="Left (OS)" eye={rx.left_eye} />
+              </tbody>
+            </table>
+          </div>
+          <p className="small muted">
+            By {rx.optometrist.name}
+            {showPatient && <> for {rx.patient.name}</>}
+          </p>
+          {rx.notes && <p>{rx.notes}</p>}
+        </div>
+      )}
+    </li>
+  );
+}
+
+const signed = (value: string | null) => (value === null ? "—" : Number(value) > 0 ? `+${value}` : value);
+
+function EyeRow({ label, eye }: { label: string; eye: EyeOut }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{signed(eye.sphere)}</td>
+      <td>{signed(eye.cylinder)}</td>
+      <td>{eye.axis ?? "—"}</td>
+      <td>{signed(eye.add)}</td>
+      <td>{eye.pd ?? "—"}</td>
+      <td>{eye.prism ? `${eye.prism} ${eye.prism_base ?? ""}` : "—"}</td>
+    </tr>
+  );
+}
