@@ -350,4 +350,5 @@ async def availability(
             Appointment.status.in_(LIVE_STATUSES),
         )
     )
-    return free_slots(hours.start_time, hours.end_time, minutes, taken.tuples())
+    busy = [(start, end) for start, end in taken]
+    return free_slots(hours.start_time, hours.end_time, minutes, busy)

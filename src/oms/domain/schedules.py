@@ -81,7 +81,7 @@ async def _rows(session: AsyncSession, optometrist_id: int) -> list[tuple[Schedu
         .where(Schedule.optometrist_id == optometrist_id)
         .order_by(Schedule.branch_id, Schedule.day_of_week)
     )
-    return [(schedule, branch) for schedule, branch in result.tuples()]
+    return [(schedule, branch) for schedule, branch in result]
 
 
 async def read_schedule(session: AsyncSession, actor: Actor, optometrist_id: int) -> WeeklySchedule:
