@@ -45,8 +45,51 @@ def serve(
     from oms.server import serve as serve_forever
 
     settings = settings_or_exit()
-    with contextlib.suppress(KeyboardInterrupt):
-        run(serve_forever(settings, demo=demo))
+    run_process(lambda: serve_forever(settings, demo=demo))
+
+
+def run_process(make: Any) -> None:
+    """Run a server coroutine until a signal; a start-up failure is one line and exit code 2."""
+    from oms.server import StartupError
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            run(make())
+    except StartupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+
+WithoutRedis = Annotated[
+    bool,
+    typer.Option(
+        "--without-redis",
+        help="Run without REDIS_URL: gateways then learn of events from the database, "
+        "within about a second.",
+    ),
+]
+
+
+@app.command()
+def gateway(without_redis: WithoutRedis = False) -> None:
+    """Run a real-time gateway node only, on WEBSOCKET_PORT (scale-out; needs REDIS_URL)."""
+    from oms.server import require_redis, run_gateway
+
+    settings = settings_or_exit()
+    if not without_redis:
+        require_redis(settings, "gateway")
+    run_process(lambda: run_gateway(settings))
+
+
+@app.command()
+def api(without_redis: WithoutRedis = False) -> None:
+    """Run the REST API only, on HTTP_PORT (its events reach gateways through Redis)."""
+    from oms.server import require_redis, run_api
+
+    settings = settings_or_exit()
+    if not without_redis:
+        require_redis(settings, "api")
+    run_process(lambda: run_api(settings))
 
 
 @db_app.command("upgrade")
@@ -76,7 +119,7 @@ def seed(
         try:
             await prepare_database(runtime, demo=True)
         finally:
-            await runtime.database.dispose()
+            await runtime.close()
 
     run(go())
 
@@ -120,7 +163,7 @@ def users_create(
                 )
                 return user.id
         finally:
-            await runtime.database.dispose()
+            await runtime.close()
 
     try:
         user_id = run(go())
@@ -128,6 +171,108 @@ def users_create(
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created {role} {email} (id {user_id})")
+
+
+@app.command()
+def notify(
+    title: Annotated[str, typer.Option(help="Title of the notification.")],
+    message: Annotated[str, typer.Option(help="Its text.")],
+    kind: Annotated[
+        str, typer.Option("--type", help="general, alert or urgent (info, warning, error toast).")
+    ] = "general",
+    user: Annotated[
+        list[int] | None, typer.Option("--user", help="A recipient's user id (repeatable).")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="Everyone with this role.")] = None,
+    branch: Annotated[
+        int | None, typer.Option(help="This branch's staff and optometrists.")
+    ] = None,
+    data: Annotated[str | None, typer.Option(help="A JSON object delivered as `data`.")] = None,
+) -> None:
+    """Send a general / alert / urgent notification from the shell (DESIGN §4)."""
+    import json
+
+    targets = [name for name, given in (("--user", user), ("--role", role), ("--branch", branch))
+               if given]  # fmt: skip
+    if len(targets) != 1:
+        typer.echo("choose exactly one target: --user ID..., --role ROLE or --branch ID", err=True)
+        raise typer.Exit(2)
+    extra: dict[str, Any] | None = None
+    if data is not None:
+        try:
+            extra = json.loads(data)
+        except ValueError as error:
+            typer.echo(f"--data: not valid JSON ({error})", err=True)
+            raise typer.Exit(2) from None
+        if not isinstance(extra, dict):
+            typer.echo("--data: must be a JSON object", err=True)
+            raise typer.Exit(2)
+    settings = settings_or_exit()
+
+    async def go() -> tuple[int, int]:
+        from oms.domain.notifications import broadcast
+        from oms.server import build_runtime
+
+        runtime = build_runtime(settings)
+        try:
+            async with runtime.database.session() as session:
+                return await broadcast(
+                    session,
+                    sender=None,
+                    title=title,
+                    message=message,
+                    type=kind,
+                    user_ids=list(user) if user else None,
+                    role=role,
+                    branch_id=branch,
+                    data=extra,
+                )
+        finally:
+            await runtime.close()
+
+    from oms.domain.errors import DomainError
+
+    try:
+        event_id, count = run(go())
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"sent notification.{kind} (event {event_id}) to {count} recipient(s)")
+
+
+@app.command()
+def connections(
+    url: Annotated[
+        list[str] | None,
+        typer.Option(help="A gateway's base URL (repeatable); default WEBSOCKET_HOST:PORT."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw rows.")] = False,
+) -> None:
+    """List the sockets connected to the gateway(s): one row per socket."""
+    import json
+
+    from oms.gateway.cli_connections import fetch_connections, format_rows
+
+    settings = settings_or_exit()
+    urls = url or [settings_gateway_url(settings)]
+    rows: list[dict[str, Any]] = []
+    for base in urls:
+        try:
+            rows.extend(fetch_connections(base, settings.app_key))
+        except OSError as error:
+            typer.echo(f"{base}: {error}", err=True)
+            raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        typer.echo(format_rows(rows))
+
+
+def settings_gateway_url(settings: Settings) -> str:
+    host = settings.websocket_host
+    host = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    scheme = "https" if settings.tls_cert_file else "http"
+    return f"{scheme}://{host}:{settings.websocket_port}"
 
 
 @app.command()

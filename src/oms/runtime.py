@@ -8,6 +8,8 @@ from typing import Protocol
 
 from oms.config import Settings
 from oms.db.database import Database
+from oms.events.bus import EventBus
+from oms.gateway.metrics import Metrics
 
 
 class ConnectionRegistry(Protocol):
@@ -24,7 +26,16 @@ class Runtime:
     database: Database
     started_at: float = field(default_factory=time.monotonic)
     gateway: ConnectionRegistry | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def uptime_seconds(self) -> float:
         return time.monotonic() - self.started_at
+
+    @property
+    def bus(self) -> EventBus:
+        return self.database.bus
+
+    async def close(self) -> None:
+        await self.database.bus.close()
+        await self.database.dispose()

@@ -1,12 +1,27 @@
-"""The composition root: builds the runtime and the ASGI apps, and runs `oms serve`."""
+"""The composition root: builds the runtime and the ASGI apps, and runs the three processes.
+
+- `oms serve`: REST + web app + socket.io (`/socket.io`) + ops on HTTP_PORT, and the same socket.io
+  server + ops on WEBSOCKET_PORT: two uvicorn servers in one event loop, one gateway.
+- `oms gateway`: socket.io + ops on WEBSOCKET_PORT only (a scale-out node).
+- `oms api`: REST + ops on HTTP_PORT only; it publishes to Redis and delivers nothing itself.
+
+With REDIS_URL the bus is Redis (processes meet there); without it, in process. A gateway without
+Redis still delivers everything, through its one-second read of the event table.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+import sys
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from starlette.types import ASGIApp
 
 from oms.api.app import create_api
@@ -14,19 +29,45 @@ from oms.config import Settings
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
 from oms.demo import DEMO_PASSWORD, database_is_empty, load_demo
+from oms.events.bus import EventBus, InProcessBus
+from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit
+from oms.events.redis_bus import RedisBus
+from oms.gateway.gateway import Gateway
+from oms.gateway.metrics import Metrics
+from oms.gateway.ops import create_ops_app
+from oms.gateway.ops import router as ops_router
 from oms.runtime import Runtime
 from oms.web import SinglePageApp, web_dist
 
 log = logging.getLogger("oms")
 
 
+class StartupError(Exception):
+    """The process cannot start; the message is one line for the operator."""
+
+
+def build_bus(settings: Settings, metrics: Metrics) -> EventBus:
+    if settings.redis_url:
+        return RedisBus(settings.redis_url, on_published=metrics.published.inc)
+    bus = InProcessBus()
+
+    async def count(events: Sequence[PublishedEvent]) -> None:
+        metrics.published.inc(len(events))
+
+    bus.subscribe(count)
+    return bus
+
+
 def build_runtime(settings: Settings) -> Runtime:
-    return Runtime(settings=settings, database=Database(settings.database))
+    metrics = Metrics()
+    database = Database(settings.database, build_bus(settings, metrics))
+    return Runtime(settings=settings, database=database, metrics=metrics)
 
 
 def build_http_app(runtime: Runtime) -> FastAPI:
     app = create_api(runtime)
+    app.include_router(ops_router)
     dist = web_dist()
     if dist is not None:
         app.mount("/", SinglePageApp(directory=dist, html=True), name="web")
@@ -50,6 +91,14 @@ async def prepare_database(runtime: Runtime, *, demo: bool) -> None:
         print(f"  {login.role:<12} {login.email}")
 
 
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to `run_servers` (one handler stops every server)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
 def uvicorn_server(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(
         app,
@@ -60,19 +109,122 @@ def uvicorn_server(app: ASGIApp, settings: Settings, host: str, port: int) -> uv
         ws="websockets-sansio",
         lifespan="off",
         log_level="warning",
+        timeout_graceful_shutdown=3,
         ssl_certfile=str(settings.tls_cert_file) if settings.tls_cert_file else None,
         ssl_keyfile=str(settings.tls_key_file) if settings.tls_key_file else None,
     )
-    return uvicorn.Server(config)
+    return _Server(config)
+
+
+@dataclass
+class Listener:
+    label: str
+    server: uvicorn.Server
+
+    def url(self, settings: Settings) -> str:
+        scheme = "https" if settings.tls_cert_file else "http"
+        host, port = self.server.servers[0].sockets[0].getsockname()[:2]
+        return f"{scheme}://{host}:{port}"
+
+
+async def run_servers(settings: Settings, listeners: Sequence[Listener]) -> None:
+    """Run the servers in this loop until SIGINT/SIGTERM, or until one of them stops."""
+    loop = asyncio.get_running_loop()
+
+    def stop_all() -> None:
+        for listener in listeners:
+            listener.server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_all)
+    tasks = [asyncio.create_task(listener.server.serve()) for listener in listeners]
+    try:
+        while not all(listener.server.started for listener in listeners):
+            if any(task.done() for task in tasks):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            for listener in listeners:
+                print(f"OMS {listener.label} on {listener.url(settings)}", flush=True)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop_all()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def _start_gateway(runtime: Runtime) -> Gateway:
+    gateway = Gateway(runtime)
+    try:
+        await gateway.start()
+    except (OperationalError, ProgrammingError, DBAPIError, OSError) as error:
+        raise StartupError(
+            f"DATABASE_URL: cannot read the event table ({type(error).__name__}); "
+            "is the database up and migrated (`oms db upgrade`)?"
+        ) from None
+    runtime.gateway = gateway
+    return gateway
 
 
 async def serve(settings: Settings, *, demo: bool) -> None:
+    """`oms serve`: everything in one process."""
     runtime = build_runtime(settings)
-    await prepare_database(runtime, demo=demo)
-    http = uvicorn_server(build_http_app(runtime), settings, settings.http_host, settings.http_port)
-    scheme = "https" if settings.tls_cert_file else "http"
-    print(f"OMS on {scheme}://{settings.http_host}:{settings.http_port}", flush=True)
+    gateway: Gateway | None = None
     try:
-        await asyncio.gather(http.serve())
+        await prepare_database(runtime, demo=demo)
+        gateway = await _start_gateway(runtime)
+        http_app = gateway.asgi_app(build_http_app(runtime))
+        socket_app = gateway.asgi_app(create_ops_app(runtime))
+        await run_servers(
+            settings,
+            [
+                Listener("web app and API", uvicorn_server(
+                    http_app, settings, settings.http_host, settings.http_port)),
+                Listener("real-time gateway", uvicorn_server(
+                    socket_app, settings, settings.websocket_host, settings.websocket_port)),
+            ],
+        )  # fmt: skip
     finally:
-        await runtime.database.dispose()
+        if gateway is not None:
+            await gateway.stop()
+        await runtime.close()
+
+
+async def run_gateway(settings: Settings) -> None:
+    """`oms gateway`: a real-time node only."""
+    runtime = build_runtime(settings)
+    gateway: Gateway | None = None
+    try:
+        gateway = await _start_gateway(runtime)
+        app = gateway.asgi_app(create_ops_app(runtime))
+        server = uvicorn_server(app, settings, settings.websocket_host, settings.websocket_port)
+        await run_servers(settings, [Listener("real-time gateway", server)])
+    finally:
+        if gateway is not None:
+            await gateway.stop()
+        await runtime.close()
+
+
+async def run_api(settings: Settings) -> None:
+    """`oms api`: REST and operations only; events reach the gateways through Redis."""
+    runtime = build_runtime(settings)
+    try:
+        await upgrade_async(settings.database)
+        await runtime.bus.start()
+        server = uvicorn_server(
+            build_http_app(runtime), settings, settings.http_host, settings.http_port
+        )
+        await run_servers(settings, [Listener("API", server)])
+    finally:
+        await runtime.close()
+
+
+def require_redis(settings: Settings, command: str) -> None:
+    if not settings.redis_url:
+        print(
+            f"REDIS_URL: required for `oms {command}` (separate processes meet through Redis); "
+            "pass --without-redis to rely on the database alone (events arrive within a second)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)

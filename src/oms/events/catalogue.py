@@ -33,9 +33,8 @@ EventName = Literal[
     PrescriptionEventName,
     ScheduleEventName,
 ]
-EVENT_NAMES: tuple[str, ...] = tuple(
-    name for family in get_args(EventName) for name in get_args(family)
-)
+# Nested Literals flatten, so this is every name (iterating the families would yield nothing).
+EVENT_NAMES: tuple[str, ...] = get_args(EventName)
 
 
 class _Strict(BaseModel):

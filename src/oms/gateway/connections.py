@@ -1,0 +1,86 @@
+"""The sockets connected to this node, indexed by socket and by user.
+
+Per-connection state is kept small (one slotted object, no task, no queue of its own): the
+engine.io socket already owns the outgoing queue.
+
+`last_event_id` is the highest event this socket has been sent (or was told it has, by
+`auth.last_event_id`): delivery only ever sends ids above it, which makes live delivery, replay and
+gap filling idempotent per socket. While `pending` is a list the socket is starting (replaying its
+inbox): live frames wait there and are flushed, in order, when the replay is done.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from oms.domain.actors import Actor
+
+
+@dataclass(slots=True, eq=False)
+class Connection:
+    sid: str
+    eio_sid: str
+    actor: Actor
+    channels: set[str]
+    last_event_id: int = 0
+    pending: list[tuple[int, str]] | None = field(default_factory=list)
+    connected_at: float = field(default_factory=time.time)
+    closed: bool = False
+
+    @property
+    def user_id(self) -> int:
+        return self.actor.id
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.by_sid: dict[str, Connection] = {}
+        self.by_user: dict[int, list[Connection]] = {}
+
+    def add(self, connection: Connection) -> None:
+        self.by_sid[connection.sid] = connection
+        self.by_user.setdefault(connection.user_id, []).append(connection)
+
+    def remove(self, sid: str) -> Connection | None:
+        connection = self.by_sid.pop(sid, None)
+        if connection is None:
+            return None
+        connection.closed = True
+        siblings = self.by_user.get(connection.user_id, [])
+        if connection in siblings:
+            siblings.remove(connection)
+        if not siblings:
+            self.by_user.pop(connection.user_id, None)
+        return connection
+
+    def get(self, sid: str) -> Connection | None:
+        return self.by_sid.get(sid)
+
+    def of_user(self, user_id: int) -> list[Connection]:
+        return self.by_user.get(user_id, [])
+
+    def __len__(self) -> int:
+        return len(self.by_sid)
+
+    def all(self) -> list[Connection]:
+        return list(self.by_sid.values())
+
+
+def describe(connection: Connection, transport: str) -> dict[str, object]:
+    """One row of GET /connections."""
+    actor = connection.actor
+    return {
+        "socket_id": connection.sid,
+        "user_id": actor.id,
+        "name": actor.name,
+        "role": actor.role,
+        "branch_ids": sorted(actor.branch_ids),
+        "transport": transport,
+        "channels": sorted(connection.channels),
+        "connected_at": datetime.fromtimestamp(connection.connected_at, UTC)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
+        "last_event_id": connection.last_event_id,
+    }

@@ -1,0 +1,180 @@
+"""Delivers committed events to this node's sockets, in id order, each at most once per socket.
+
+The bus is a fast path; the event table is the truth. One consumer task handles everything in
+order (bus batches, the periodic tick, Redis reconnects), so the watermark needs no lock:
+
+- `watermark` is the highest event id this node has handled. It starts at the newest committed id
+  (clients connecting later catch up by replay, not by live delivery).
+- A batch's ids at or below the watermark are dropped (a second copy, e.g. the local call and the
+  Redis echo). An id above watermark + 1 first loads the missing range from the table: event ids
+  follow commit order (the recorder's lock; SQLite's single writer), so once id N is committed
+  every lower id is committed or rolled back for good, and the range read is complete. Holes left
+  by rolled-back transactions are simply skipped.
+- Every `tick_seconds` (and whenever the bus reconnects) the newest committed id is compared with
+  the watermark and any tail the bus never brought is loaded: a lost pub/sub message, Redis down,
+  or a process that died between its commit and its publish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from oms.db.database import Database
+from oms.events.envelope import PublishedEvent
+from oms.events.store import events_between, latest_event_id
+from oms.gateway.connections import Registry
+from oms.gateway.frames import encode
+from oms.gateway.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str, str], Awaitable[None]]
+_CATCH_UP = None  # queue marker: compare the table's newest id with the watermark
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        registry: Registry,
+        send: Send,
+        metrics: Metrics,
+        *,
+        tick_seconds: float = 1.0,
+        page_size: int = 1000,
+    ) -> None:
+        self.database = database
+        self.registry = registry
+        self.send = send
+        self.metrics = metrics
+        self.tick_seconds = tick_seconds
+        self.page_size = page_size
+        self.watermark = 0
+        self._queue: asyncio.Queue[tuple[str, Sequence[PublishedEvent]] | None] = asyncio.Queue()
+        self._catch_up_queued = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._unsubscribe: Callable[[], None] | None = None
+
+    async def start(self) -> None:
+        async with self.database.session() as session:
+            self.watermark = await latest_event_id(session)
+        self._unsubscribe = self.database.bus.subscribe(self.on_bus)
+        self._tasks = [
+            asyncio.create_task(self._consume(), name="oms-dispatcher"),
+            asyncio.create_task(self._tick(), name="oms-dispatcher-tick"),
+        ]
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def on_bus(self, events: Sequence[PublishedEvent]) -> None:
+        """The bus handler: returns at once, so a commit never waits for delivery."""
+        self._queue.put_nowait(("bus", events))
+
+    def request_catch_up(self) -> None:
+        if not self._catch_up_queued:
+            self._catch_up_queued = True
+            self._queue.put_nowait(_CATCH_UP)
+
+    async def on_bus_reconnected(self) -> None:
+        self.request_catch_up()
+
+    async def idle(self) -> None:
+        """Wait until everything queued so far has been handled (for tests and shutdown)."""
+        await self._queue.join()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            self.request_catch_up()
+
+    async def _consume(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                if item is _CATCH_UP:
+                    self._catch_up_queued = False
+                    await self.catch_up()
+                else:
+                    await self.handle(item[1], source=item[0])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Typically the database is unreachable; the next tick retries from the watermark.
+                log.exception("event dispatch failed; retrying from event %d", self.watermark)
+            finally:
+                self._queue.task_done()
+
+    async def handle(self, events: Sequence[PublishedEvent], *, source: str) -> None:
+        for event in sorted(events, key=lambda e: e.event_id):
+            if event.event_id <= self.watermark:
+                continue
+            if event.event_id > self.watermark + 1:
+                await self._fill(event.event_id - 1)
+            await self.deliver(event, source=source)
+
+    async def catch_up(self) -> None:
+        async with self.database.session() as session:
+            newest = await latest_event_id(session)
+        if newest > self.watermark:
+            await self._fill(newest)
+
+    async def _fill(self, up_to: int) -> None:
+        """Deliver every committed event in (watermark, up_to], reading the table in pages."""
+        while self.watermark < up_to:
+            async with self.database.session() as session:
+                page = await events_between(session, self.watermark, up_to, limit=self.page_size)
+            for event in page:
+                await self.deliver(event, source="table")
+            if len(page) < self.page_size:
+                break
+        # Whatever is still missing below `up_to` was rolled back: a permanent hole.
+        self.watermark = max(self.watermark, up_to)
+
+    async def deliver(self, event: PublishedEvent, *, source: str) -> None:
+        event_id = event.event_id
+        self.watermark = event_id
+        self.metrics.dispatched.labels(source).inc()
+        frame = None
+        written = 0
+        for user_id, inbox_id in event.recipients:
+            connections = self.registry.by_user.get(user_id)
+            if not connections:
+                continue
+            if frame is None:
+                frame = encode(event)
+            text = frame.for_inbox(inbox_id)
+            for connection in tuple(connections):
+                if connection.last_event_id >= event_id:
+                    continue
+                if connection.pending is not None:
+                    # Still replaying: the starter flushes this after the replay, in order.
+                    connection.pending.append((event_id, text))
+                    continue
+                connection.last_event_id = event_id
+                await self.send(connection.eio_sid, text)
+                written += 1
+        if written:
+            self.metrics.delivered.inc(written)
+            self.metrics.delivery_latency.observe(_age(event))
+
+
+def _age(event: PublishedEvent) -> float:
+    try:
+        stamp = datetime.fromisoformat(str(event.payload["timestamp"])).timestamp()
+    except (KeyError, ValueError):
+        return 0.0
+    return max(0.0, time.time() - stamp)

@@ -1,0 +1,211 @@
+"""The socket.io server: connect auth, channels, and the wiring of dispatcher and replay.
+
+Clients may send exactly two events, `join` and `leave`, each answered by an acknowledgement.
+Anything else is ignored: there is no handler that emits to anyone but the caller's own ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import socketio
+from sqlalchemy import select
+from starlette.types import ASGIApp
+
+from oms.db.models import Branch
+from oms.domain.actors import Actor, load_actor
+from oms.gateway import channels
+from oms.gateway.connections import Connection, Registry, describe
+from oms.gateway.dispatcher import Dispatcher
+from oms.gateway.replay import start_connection
+from oms.runtime import Runtime
+from oms.security.tokens import TokenError, read_token
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/"
+# A client sends only small join/leave packets; anything bigger is refused by engine.io itself.
+MAX_CLIENT_PACKET = 16 * 1024
+
+
+def refusal(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
+    """A connect refusal the clients read as `{message, code}`.
+
+    The JS client exposes `err.message` and `err.data`; the Python client passes the packet as is.
+    So the code is both at the top level and under `data`.
+    """
+    error = socketio.exceptions.ConnectionRefusedError(message)
+    error.error_args = {
+        "message": message,
+        "code": code,
+        "data": {"message": message, "code": code},
+    }
+    return error
+
+
+def last_event_id_from(auth: dict[str, Any]) -> int | None:
+    """`auth.last_event_id` as a non-negative int; absent or malformed means live only."""
+    value = auth.get("last_event_id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+class Gateway:
+    def __init__(self, runtime: Runtime, *, tick_seconds: float = 1.0) -> None:
+        self.runtime = runtime
+        self.database = runtime.database
+        self.metrics = runtime.metrics
+        self.registry = Registry()
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            cors_allowed_origins=runtime.settings.cors_origin_list,
+            max_http_buffer_size=MAX_CLIENT_PACKET,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.dispatcher = Dispatcher(
+            self.database, self.registry, self._send, self.metrics, tick_seconds=tick_seconds
+        )
+        self._starting: set[asyncio.Task[None]] = set()
+        self._stopped = False
+        self.sio.on("connect", self._connect)
+        self.sio.on("disconnect", self._disconnect)
+        self.sio.on("join", self._join)
+        self.sio.on("leave", self._leave)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.dispatcher.start()
+        bus = self.database.bus
+        on_subscribed = getattr(bus, "on_subscribed", None)
+        if on_subscribed is not None:
+            on_subscribed(self.dispatcher.on_bus_reconnected)
+        await bus.start()
+
+    async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        await self.dispatcher.stop()
+        for task in list(self._starting):
+            task.cancel()
+        await self.sio.shutdown()
+
+    def asgi_app(self, other: ASGIApp | None = None) -> ASGIApp:
+        """The socket.io endpoint at `/socket.io`, everything else to `other`."""
+        app: ASGIApp = socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
+        return app
+
+    # --- the runtime's ConnectionRegistry ---------------------------------------------------------
+
+    def connection_count(self) -> int:
+        return len(self.registry)
+
+    def connection_rows(self) -> list[dict[str, object]]:
+        return [
+            describe(connection, self._transport(connection.sid))
+            for connection in self.registry.all()
+        ]
+
+    def _transport(self, sid: str) -> str:
+        try:
+            return str(self.sio.transport(sid, NAMESPACE))
+        except KeyError:
+            return "closed"
+
+    # --- socket events ----------------------------------------------------------------------------
+
+    async def _send(self, eio_sid: str, text: str) -> None:
+        await self.sio.eio.send(eio_sid, text)
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        auth = auth if isinstance(auth, dict) else {}
+        try:
+            actor = await self._authenticate(auth.get("token"))
+        except TokenError as error:
+            self.metrics.auth_failures.labels(error.code).inc()
+            raise refusal(error.code, error.message) from None
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        replay_after = last_event_id_from(auth)
+        connection = Connection(
+            sid=sid,
+            eio_sid=eio_sid,
+            actor=actor,
+            channels=set(channels.own_channels(actor)),
+            last_event_id=replay_after or 0,
+        )
+        self.registry.add(connection)
+        self.metrics.connections.set(len(self.registry))
+        task = asyncio.create_task(self._start(connection, replay_after))
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _authenticate(self, token: object) -> Actor:
+        claims = read_token(self.runtime.settings.app_key, token)
+        async with self.database.session() as session:
+            actor = await load_actor(session, claims.user_id)
+        if actor is None:
+            raise TokenError("invalid_token", "this account no longer exists or is disabled")
+        return actor
+
+    async def _start(self, connection: Connection, replay_after: int | None) -> None:
+        try:
+            await start_connection(
+                connection,
+                replay_after=replay_after,
+                database=self.database,
+                send=self._send,
+                metrics=self.metrics,
+            )
+        except Exception:
+            await self.sio.disconnect(connection.sid)
+
+    async def _disconnect(self, sid: str, reason: object = None) -> None:
+        self.registry.remove(sid)
+        self.metrics.connections.set(len(self.registry))
+
+    async def _join(self, sid: str, data: Any = None) -> dict[str, object]:
+        connection = self.registry.get(sid)
+        if connection is None:
+            return channels.UNKNOWN.ack()
+        channel = channels.parse(_channel_name(data))
+        branch_exists = False
+        if channel is not None and channel.kind == "branch" and connection.actor.is_admin:
+            branch_exists = await self._branch_exists(channel.number or 0)
+        refused = channels.join_refusal(connection.actor, channel, branch_exists=branch_exists)
+        if refused is not None:
+            self.metrics.join_denials.labels(refused.code).inc()
+            return refused.ack()
+        assert channel is not None
+        connection.channels.add(channel.name)
+        return {"ok": True, "channel": channel.name}
+
+    async def _leave(self, sid: str, data: Any = None) -> dict[str, object]:
+        connection = self.registry.get(sid)
+        if connection is None:
+            return channels.UNKNOWN.ack()
+        channel = channels.parse(_channel_name(data))
+        refused = channels.leave_refusal(connection.actor, channel, frozenset(connection.channels))
+        if refused is not None:
+            return refused.ack()
+        assert channel is not None
+        connection.channels.discard(channel.name)
+        return {"ok": True, "channel": channel.name}
+
+    async def _branch_exists(self, branch_id: int) -> bool:
+        async with self.database.session() as session:
+            found = await session.scalar(select(Branch.id).where(Branch.id == branch_id))
+        return found is not None
+
+
+def _channel_name(data: Any) -> object:
+    """`join("branch.1")` as the seed's client sends it, or `join({channel: "branch.1"})`."""
+    if isinstance(data, dict):
+        return data.get("channel")
+    return data

@@ -1,0 +1,88 @@
+"""A real gateway on a real port (uvicorn in this event loop) over the test database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import uvicorn
+
+from oms.gateway.gateway import Gateway
+from oms.gateway.ops import create_ops_app
+from oms.runtime import Runtime
+from oms.server import uvicorn_server
+from tests.factories import Factory
+from tests.gateway.probes import NodeClient, Probe
+from tests.gateway.scenario import Chain, build_chain
+
+
+@dataclass
+class LiveGateway:
+    url: str
+    gateway: Gateway
+    runtime: Runtime
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+    probes: list[Probe] = field(default_factory=list)
+    nodes: list[NodeClient] = field(default_factory=list)
+
+    async def probe(
+        self, token: str | None, *, last_event_id: int | None = None, transport: str = "websocket"
+    ) -> Probe:
+        probe = Probe()
+        self.probes.append(probe)
+        return await probe.connect(
+            self.url, token, last_event_id=last_event_id, transports=(transport,)
+        )
+
+    async def node(self, token: str | None, **options: object) -> NodeClient:
+        client = await NodeClient.start(self.url, token, **options)
+        self.nodes.append(client)
+        return client
+
+    def http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=10)
+
+    async def stop(self) -> None:
+        for probe in self.probes:
+            await probe.close()
+        for node in self.nodes:
+            await node.close()
+        self.server.should_exit = True
+        await asyncio.wait_for(self.task, 10)
+        await self.gateway.stop()
+
+    async def settle(self) -> None:
+        """Wait until the dispatcher has handled everything published so far."""
+        await asyncio.wait_for(self.gateway.dispatcher.idle(), 10)
+
+
+async def start_live_gateway(runtime: Runtime, *, tick_seconds: float = 0.2) -> LiveGateway:
+    gateway = Gateway(runtime, tick_seconds=tick_seconds)
+    await gateway.start()
+    runtime.gateway = gateway
+    app = gateway.asgi_app(create_ops_app(runtime))
+    server = uvicorn_server(app, runtime.settings, "127.0.0.1", 0)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return LiveGateway(f"http://127.0.0.1:{port}", gateway, runtime, server, task)
+
+
+@pytest.fixture
+async def live(runtime: Runtime) -> AsyncIterator[LiveGateway]:
+    gateway = await start_live_gateway(runtime)
+    yield gateway
+    await gateway.stop()
+
+
+@pytest.fixture
+async def chain(factory: Factory) -> Chain:
+    return await build_chain(factory)

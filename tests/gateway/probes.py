@@ -1,0 +1,179 @@
+"""Real socket.io clients for the tests: python-socketio's AsyncClient and Node's socket.io-client.
+
+Both record every event they receive, in order, and every wait has a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import socketio
+
+NODE_DIR = Path(__file__).resolve().parents[1] / "node"
+WAIT = 10.0
+
+
+class Probe:
+    """One python-socketio client connection and everything it received."""
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.connect_error: dict[str, Any] | None = None
+        self._changed = asyncio.Event()
+        self.client.on("*", self._on_event)
+        self.client.on("connect_error", self._on_connect_error)
+
+    async def _on_event(self, event: str, data: Any = None) -> None:
+        self.events.append((event, data))
+        self._changed.set()
+
+    async def _on_connect_error(self, data: Any = None) -> None:
+        self.connect_error = data if isinstance(data, dict) else {"message": data}
+
+    async def connect(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        last_event_id: int | None = None,
+        transports: tuple[str, ...] = ("websocket",),
+    ) -> Probe:
+        auth: dict[str, Any] = {}
+        if token is not None:
+            auth["token"] = token
+        if last_event_id is not None:
+            auth["last_event_id"] = last_event_id
+        await self.client.connect(
+            url, auth=auth or None, transports=list(transports), wait_timeout=WAIT
+        )
+        return self
+
+    async def refused(self, url: str, token: str | None) -> dict[str, Any]:
+        """Connect expecting a refusal; returns the refusal packet."""
+        try:
+            await self.connect(url, token)
+        except socketio.exceptions.ConnectionError:
+            assert self.connect_error is not None
+            return self.connect_error
+        await self.close()
+        raise AssertionError("the connection was accepted")
+
+    async def call(self, event: str, data: Any) -> Any:
+        return await self.client.call(event, data, timeout=WAIT)
+
+    async def wait_until(self, check: Callable[[], bool], within: float = WAIT) -> None:
+        async with asyncio.timeout(within):
+            while not check():
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def wait_for_ids(self, *event_ids: int, within: float = WAIT) -> None:
+        wanted = set(event_ids)
+        await self.wait_until(lambda: wanted <= set(self.ids()), within)
+
+    def ids(self) -> list[int]:
+        return [int(data["event_id"]) for _, data in self.events]
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.events]
+
+    def of(self, event_id: int) -> list[dict[str, Any]]:
+        return [data for _, data in self.events if data["event_id"] == event_id]
+
+    async def close(self) -> None:
+        if self.client.connected:
+            await self.client.disconnect()
+        await self.client.shutdown()
+
+
+class NodeClient:
+    """One stock socket.io-client v4 connection in a Node process (tests/node/client.mjs)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[dict[str, Any]] = []
+        self._changed = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+        self._refs = 0
+
+    @classmethod
+    async def start(cls, url: str, token: str | None, **options: Any) -> NodeClient:
+        node = shutil.which("node")
+        assert node is not None, "Node.js is required for the wire-compatibility tests"
+        assert (NODE_DIR / "node_modules" / "socket.io-client").is_dir(), (
+            "run `npm ci --prefix tests/node` first"
+        )
+        config = {"url": url, **({"token": token} if token is not None else {}), **options}
+        process = await asyncio.create_subprocess_exec(
+            node,
+            str(NODE_DIR / "client.mjs"),
+            json.dumps(config),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=NODE_DIR,
+        )
+        return cls(process)
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        async for raw in self.process.stdout:
+            self.lines.append(json.loads(raw))
+            self._changed.set()
+        self._changed.set()
+
+    async def wait_for(
+        self, check: Callable[[list[dict[str, Any]]], bool], within: float = WAIT
+    ) -> None:
+        async with asyncio.timeout(within):
+            while not check(self.lines):
+                if self._reader.done():
+                    raise AssertionError(f"node client ended: {self.lines}")
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def wait_type(self, kind: str, within: float = WAIT) -> dict[str, Any]:
+        await self.wait_for(lambda lines: any(line["type"] == kind for line in lines), within)
+        return next(line for line in self.lines if line["type"] == kind)
+
+    def events(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines if line["type"] == "event"]
+
+    def ids(self) -> list[int]:
+        return [int(line["payload"]["event_id"]) for line in self.events()]
+
+    async def wait_for_ids(self, *event_ids: int, within: float = WAIT) -> None:
+        wanted = set(event_ids)
+        await self.wait_for(lambda _: wanted <= set(self.ids()), within)
+
+    def _send(self, command: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command).encode() + b"\n")
+
+    async def call(self, op: str, channel: Any) -> Any:
+        self._refs += 1
+        ref = self._refs
+        self._send({"op": op, "channel": channel, "ref": ref})
+        await self.wait_for(
+            lambda lines: any(line["type"] == "ack" and line["ref"] == ref for line in lines)
+        )
+        return next(line["ack"] for line in self.lines if line.get("ref") == ref)
+
+    def emit(self, event: str, data: Any) -> None:
+        self._send({"op": "emit", "event": event, "data": data})
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            try:
+                self._send({"op": "close"})
+                await asyncio.wait_for(self.process.wait(), 5)
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
+                self.process.kill()
+                await self.process.wait()
+        await asyncio.wait_for(self._reader, 5)
