@@ -1,7 +1,97 @@
-"""REST routes: notifications (DESIGN §5)."""
+"""REST routes: the caller's notification inbox, and broadcasts (DESIGN §4 "Publish from
+elsewhere", §5)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hmac
+from typing import Annotated
 
-router = APIRouter(tags=["notifications"])
+from fastapi import APIRouter, Depends, Query, Request
+
+from oms.api.deps import CurrentActor, SessionDep, SettingsDep, bearer_token, get_actor
+from oms.api.schemas.notifications import (
+    BroadcastIn,
+    BroadcastOut,
+    MarkedCountOut,
+    NotificationOut,
+    UnreadCountOut,
+)
+from oms.domain import notifications
+from oms.domain.actors import Actor
+from oms.domain.errors import NotAuthenticated, PermissionDenied
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+APP_KEY_HEADER = "X-App-Key"
+
+
+async def broadcast_sender(
+    request: Request, settings: SettingsDep, session: SessionDep
+) -> Actor | None:
+    """Another backend presenting APP_KEY sends as the system (None); otherwise the signed-in
+    user does, and the domain lets only admins through. A wrong key is refused outright, even
+    beside a valid token: whoever sent it holds a key that is not ours."""
+    presented = request.headers.get(APP_KEY_HEADER)
+    if presented is not None:
+        # Constant time, so the key cannot be guessed byte by byte from response times.
+        if hmac.compare_digest(presented.encode(), settings.app_key.encode()):
+            return None
+        raise PermissionDenied(
+            f"the {APP_KEY_HEADER} header does not match", details={"field": APP_KEY_HEADER}
+        )
+    if bearer_token(request) is None:
+        raise NotAuthenticated(f"sign in as an admin or present the {APP_KEY_HEADER} header")
+    return await get_actor(request, settings, session)
+
+
+BroadcastSender = Annotated[Actor | None, Depends(broadcast_sender)]
+
+
+@router.get("")
+async def list_notifications(
+    actor: CurrentActor,
+    session: SessionDep,
+    before_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=notifications.MAX_PAGE)] = notifications.DEFAULT_PAGE,
+    unread: bool = False,
+) -> list[NotificationOut]:
+    items = await notifications.list_inbox(
+        session, actor, before_id=before_id, limit=limit, unread=unread
+    )
+    return [NotificationOut.model_validate(item) for item in items]
+
+
+@router.get("/unread-count")
+async def unread_count(actor: CurrentActor, session: SessionDep) -> UnreadCountOut:
+    return UnreadCountOut(count=await notifications.unread_count(session, actor))
+
+
+@router.post("/read-all")
+async def read_all(actor: CurrentActor, session: SessionDep) -> MarkedCountOut:
+    return MarkedCountOut(count=await notifications.mark_all_read(session, actor))
+
+
+@router.post("/broadcast", status_code=201)
+async def broadcast(
+    body: BroadcastIn, sender: BroadcastSender, session: SessionDep
+) -> BroadcastOut:
+    event_id, count = await notifications.broadcast(
+        session,
+        sender=sender,
+        title=body.title,
+        message=body.message,
+        type=body.type,
+        user_ids=body.user_ids,
+        role=body.role,
+        branch_id=body.branch_id,
+        data=body.data,
+    )
+    return BroadcastOut(event_id=event_id, recipients=count)
+
+
+@router.post("/{notification_id}/read")
+async def read_one(
+    notification_id: int, actor: CurrentActor, session: SessionDep
+) -> NotificationOut:
+    item = await notifications.mark_read(session, actor, notification_id)
+    return NotificationOut.model_validate(item)

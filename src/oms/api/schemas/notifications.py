@@ -1,0 +1,49 @@
+"""The notification inbox and broadcasts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from oms.api.schemas.common import Out, Schema
+
+
+class NotificationOut(Out):
+    id: int = Field(description="the inbox row (use as before_id for the next page)")
+    event_id: int
+    event: str
+    title: str
+    message: str
+    level: Literal["success", "info", "warning", "error"]
+    data: dict[str, Any] = Field(
+        description="a notification's own data; for other events, the event's subject"
+    )
+    created_at: datetime
+    read_at: datetime | None
+
+
+class UnreadCountOut(Out):
+    count: int
+
+
+class MarkedCountOut(Out):
+    count: int = Field(description="how many rows this call marked read")
+
+
+class BroadcastIn(Schema):
+    """Exactly one of `user_ids`, `role`, `branch_id`."""
+
+    title: str = Field(min_length=1, max_length=200)
+    message: str = Field(min_length=1, max_length=2000)
+    type: Literal["general", "alert", "urgent"] = "general"
+    user_ids: list[int] | None = Field(None, min_length=1, max_length=10_000)
+    role: Literal["admin", "staff", "optometrist", "customer"] | None = None
+    branch_id: int | None = None
+    data: dict[str, Any] | None = None
+
+
+class BroadcastOut(Out):
+    event_id: int
+    recipients: int = Field(description="how many users it was addressed to")
