@@ -7,9 +7,10 @@ from dataclasses import dataclass, fields
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms.db.models import Branch
+from oms.db.models import Branch, User
 from oms.domain.actors import Actor
 from oms.domain.errors import Conflict, NotFound, PermissionDenied
+from oms.events.recipients import branch_optometrists
 from oms.events.recorder import commit
 
 
@@ -74,3 +75,16 @@ async def update_branch(
     await session.flush()
     await commit(session)
     return branch
+
+
+async def bookable_optometrists(session: AsyncSession, branch_id: int) -> list[User]:
+    """The optometrists who can be booked at an active branch: active, with an active schedule
+    there. Any signed-in user may ask (customers need it to book; they cannot list users)."""
+    branch = await get_branch(session, branch_id)
+    if not branch.is_active:
+        raise NotFound(f"branch {branch_id} was not found")
+    ids = await branch_optometrists(session, branch_id)
+    if not ids:
+        return []
+    query = select(User).where(User.id.in_(ids)).order_by(User.name, User.id)
+    return list((await session.scalars(query)).all())

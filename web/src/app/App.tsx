@@ -97,7 +97,7 @@ export function App() {
       <BrowserRouter>
         {/* Keyed by user: a different person gets fresh components, never the previous one's state. */}
         {session ? <SignedIn key={identity(session)} session={session} /> : <LoginPage />}
-        <Toaster position="top-right" richColors closeButton visibleToasts={4} toastOptions={{ className: "toast" }} />
+        <Toaster position="bottom-right" richColors closeButton visibleToasts={4} toastOptions={{ className: "toast" }} />
       </BrowserRouter>
     </QueryClientProvider>
   );

@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from oms.api.deps import AdminActor, CurrentActor, SessionDep
-from oms.api.schemas.branches import BranchCreateIn, BranchOut, BranchUpdateIn
+from oms.api.schemas.branches import (
+    BookableOptometristOut,
+    BranchCreateIn,
+    BranchOut,
+    BranchUpdateIn,
+)
 from oms.domain import branches
 
 router = APIRouter(prefix="/branches", tags=["branches"])
@@ -31,3 +36,11 @@ async def update_branch(
     return BranchOut.model_validate(
         await branches.update_branch(session, actor, branch_id, changes)
     )
+
+
+@router.get("/{branch_id}/optometrists")
+async def list_bookable_optometrists(
+    branch_id: int, actor: CurrentActor, session: SessionDep
+) -> list[BookableOptometristOut]:
+    rows = await branches.bookable_optometrists(session, branch_id)
+    return [BookableOptometristOut.model_validate(row) for row in rows]

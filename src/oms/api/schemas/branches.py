@@ -29,3 +29,10 @@ class BranchUpdateIn(Schema):
     address: str | None = Field(None, max_length=255)
     phone: str | None = Field(None, max_length=40)
     is_active: bool | None = None
+
+
+class BookableOptometristOut(Out):
+    """Only what a customer needs to choose whom to book: no email, no phone."""
+
+    id: int
+    name: str

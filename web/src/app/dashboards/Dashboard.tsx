@@ -10,7 +10,7 @@ import { PageTitle } from "@/shared/ui/PageTitle";
 /** One dashboard per role, composed from the features (only the app layer may combine them). */
 export function Dashboard() {
   const user = useUser();
-  const greeting = `Hello, ${user.name.split(" ")[0]}`;
+  const greeting = `Hello, ${user.name}`;
   return (
     <section>
       <PageTitle title={greeting} />
@@ -106,7 +106,7 @@ function OptometristDashboard() {
       <aside className="dash__side">
         <Tiles />
         <Link to="/prescriptions/new" className="tile">
-          <strong>＋ Rx</strong>
+          <strong>+ Rx</strong>
           <span>write a prescription</span>
         </Link>
       </aside>

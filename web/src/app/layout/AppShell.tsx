@@ -47,7 +47,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </button>
           <NavLink to="/" className="brand" aria-label="Everbright OMS, dashboard">
             <span className="brand__mark" aria-hidden="true" />
-            <span>
+            <span className="brand__text">
               Everbright <strong>OMS</strong>
             </span>
           </NavLink>

@@ -1,4 +1,5 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { useConnectionState } from "@/shared/realtime/connection-state";
 import { formatInstant, timeAgo } from "@/shared/lib/format";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, QueryState } from "@/shared/ui/states";
@@ -6,6 +7,12 @@ import { useConnections } from "../api/get-connections";
 
 export function ConnectionsPage() {
   const connections = useConnections();
+  const { status } = useConnectionState();
+  const { refetch } = connections;
+  // Our own socket (re)connecting changes the list: read it again then (no polling).
+  useEffect(() => {
+    if (status === "connected") void refetch();
+  }, [status, refetch]);
   const [filter, setFilter] = useState("");
   const rows = useMemo(() => {
     const needle = filter.trim().toLowerCase();
