@@ -60,8 +60,10 @@ class LiveGateway:
         await asyncio.wait_for(self.gateway.dispatcher.idle(), 10)
 
 
-async def start_live_gateway(runtime: Runtime, *, tick_seconds: float = 0.2) -> LiveGateway:
-    gateway = Gateway(runtime, tick_seconds=tick_seconds)
+async def start_live_gateway(
+    runtime: Runtime, *, tick_seconds: float = 0.2, replay_page_size: int = 500
+) -> LiveGateway:
+    gateway = Gateway(runtime, tick_seconds=tick_seconds, replay_page_size=replay_page_size)
     await gateway.start()
     runtime.gateway = gateway
     app = gateway.asgi_app(create_ops_app(runtime))

@@ -56,8 +56,11 @@ def last_event_id_from(auth: dict[str, Any]) -> int | None:
 
 
 class Gateway:
-    def __init__(self, runtime: Runtime, *, tick_seconds: float = 1.0) -> None:
+    def __init__(
+        self, runtime: Runtime, *, tick_seconds: float = 1.0, replay_page_size: int = 500
+    ) -> None:
         self.runtime = runtime
+        self.replay_page_size = replay_page_size
         self.database = runtime.database
         self.metrics = runtime.metrics
         self.registry = Registry()
@@ -162,6 +165,7 @@ class Gateway:
                 database=self.database,
                 send=self._send,
                 metrics=self.metrics,
+                page_size=self.replay_page_size,
             )
         except Exception:
             await self.sio.disconnect(connection.sid)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 
 from oms.db.database import Database
+from oms.events.envelope import PublishedEvent
 from oms.events.store import events_for_user
 from oms.gateway.connections import Connection
 from oms.gateway.dispatcher import Send
@@ -52,10 +53,7 @@ async def _replay(
     connection: Connection, database: Database, send: Send, metrics: Metrics, page_size: int
 ) -> None:
     while not connection.closed:
-        async with database.session() as session:
-            page = await events_for_user(
-                session, connection.user_id, connection.last_event_id, limit=page_size
-            )
+        page = await read_page(database, connection.user_id, connection.last_event_id, page_size)
         for inbox_id, event in page:
             if connection.closed:
                 return
@@ -66,6 +64,15 @@ async def _replay(
             metrics.replayed.inc()
         if len(page) < page_size:
             return
+
+
+async def read_page(
+    database: Database, user_id: int, after: int, limit: int
+) -> list[tuple[int, PublishedEvent]]:
+    """One page of the user's inbox after `after`, in its own short transaction (on SQLite every
+    transaction holds the write lock, so none may stay open while frames are written)."""
+    async with database.session() as session:
+        return await events_for_user(session, user_id, after, limit=limit)
 
 
 async def _flush(connection: Connection, send: Send, metrics: Metrics) -> None:
