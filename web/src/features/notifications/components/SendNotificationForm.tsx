@@ -45,12 +45,20 @@ export function SendNotificationForm() {
     if (audience === "branch" && branchId === "") problems.branch_id = "Choose a branch.";
     setLocal(problems);
     if (Object.keys(problems).length) return;
-    send.mutate({
-      title: title.trim(),
-      message: message.trim(),
-      type,
-      ...(audience === "users" ? { user_ids: userIds } : audience === "role" ? { role } : { branch_id: Number(branchId) }),
-    });
+    send.mutate(
+      {
+        title: title.trim(),
+        message: message.trim(),
+        type,
+        ...(audience === "users" ? { user_ids: userIds } : audience === "role" ? { role } : { branch_id: Number(branchId) }),
+      },
+      {
+        onSuccess: () => {
+          setTitle("");
+          setMessage("");
+        },
+      },
+    );
   };
 
   const err = (name: string) => local[name] ?? errors[name];
@@ -70,7 +78,7 @@ export function SendNotificationForm() {
             <label key={t.value} className={`choice choice--${t.value}`}>
               <input type="radio" name="type" value={t.value} checked={type === t.value} onChange={() => setType(t.value)} />
               <span>
-                {t.label} <small className="muted">— {t.hint}</small>
+                <span className="choice__label">{t.label}</span> <small className="muted">— {t.hint}</small>
               </span>
             </label>
           ))}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { ApiError, errorMessage } from "@/shared/api/client";
@@ -11,12 +11,12 @@ import { EMPTY_EYE, checkEye, eyeBody, type EyeDraft } from "../lib/rx-rules";
 
 type EyeKey = "right_eye" | "left_eye";
 const ROWS: { field: keyof EyeDraft; label: string; hint: string; placeholder: string }[] = [
-  { field: "sphere", label: "SPH", hint: "−20.00 … +20.00, steps of 0.25", placeholder: "-1.25" },
-  { field: "cylinder", label: "CYL", hint: "−6.00 … +6.00, steps of 0.25", placeholder: "-0.50" },
-  { field: "axis", label: "AXIS", hint: "1 … 180°, only with a cylinder", placeholder: "90" },
-  { field: "add", label: "ADD", hint: "+0.75 … +3.50 (optional)", placeholder: "" },
-  { field: "pd", label: "PD", hint: "monocular, 20.0 … 40.0 mm (optional)", placeholder: "31.5" },
-  { field: "prism", label: "Prism", hint: "0.25 … 10.00 Δ (optional)", placeholder: "" },
+  { field: "sphere", label: "SPH", hint: "−20.00 … +20.00, steps of 0.25", placeholder: "" },
+  { field: "cylinder", label: "CYL", hint: "−6.00 … +6.00, steps of 0.25", placeholder: "" },
+  { field: "axis", label: "AXIS", hint: "1 … 180°, only with a cylinder", placeholder: "—" },
+  { field: "add", label: "ADD", hint: "+0.75 … +3.50 (optional)", placeholder: "—" },
+  { field: "pd", label: "PD", hint: "monocular, 20.0 … 40.0 mm (optional)", placeholder: "—" },
+  { field: "prism", label: "Prism", hint: "0.25 … 10.00 Δ (optional)", placeholder: "—" },
 ];
 
 export function PrescriptionForm() {
@@ -36,6 +36,7 @@ export function PrescriptionForm() {
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const create = useCreatePrescription();
+  const formRef = useRef<HTMLFormElement>(null);
   const server = create.error instanceof ApiError ? create.error.fieldErrors : {};
 
   const local = { ...checkEye(eyes.right_eye, "right_eye"), ...checkEye(eyes.left_eye, "left_eye") };
@@ -50,7 +51,11 @@ export function PrescriptionForm() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (Object.keys(local).length || !appointment) return;
+    if (Object.keys(local).length || !appointment) {
+      // Take the keyboard to the first field to fix (after React has marked them invalid).
+      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
     create.mutate(
       {
         patient_id: appointment.patient.id,
@@ -73,7 +78,7 @@ export function PrescriptionForm() {
   return (
     <section>
       <PageTitle title="Write a prescription" />
-      <form className="card stack" onSubmit={submit} noValidate data-testid="rx-form">
+      <form ref={formRef} className="card stack" onSubmit={submit} noValidate data-testid="rx-form">
         <Field label="Appointment" error={shown("patient_id") || shown("appointment_id")}>
           <select
             value={appointmentId ?? ""}
