@@ -60,6 +60,17 @@ def run_process(make: Any) -> None:
         raise typer.Exit(2) from None
 
 
+def require_redis(settings: Settings, command: str) -> None:
+    """Separate processes meet through Redis; refuse to start one that would be cut off."""
+    if not settings.redis_url:
+        typer.echo(
+            f"REDIS_URL: required for `oms {command}` (separate processes meet through Redis); "
+            "pass --without-redis to rely on the database alone (events arrive within a second)",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
 WithoutRedis = Annotated[
     bool,
     typer.Option(
@@ -73,22 +84,22 @@ WithoutRedis = Annotated[
 @app.command()
 def gateway(without_redis: WithoutRedis = False) -> None:
     """Run a real-time gateway node only, on WEBSOCKET_PORT (scale-out; needs REDIS_URL)."""
-    from oms.server import require_redis, run_gateway
-
     settings = settings_or_exit()
     if not without_redis:
         require_redis(settings, "gateway")
+    from oms.server import run_gateway
+
     run_process(lambda: run_gateway(settings))
 
 
 @app.command()
 def api(without_redis: WithoutRedis = False) -> None:
     """Run the REST API only, on HTTP_PORT (its events reach gateways through Redis)."""
-    from oms.server import require_redis, run_api
-
     settings = settings_or_exit()
     if not without_redis:
         require_redis(settings, "api")
+    from oms.server import run_api
+
     run_process(lambda: run_api(settings))
 
 

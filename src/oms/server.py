@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
@@ -218,13 +217,3 @@ async def run_api(settings: Settings) -> None:
         await run_servers(settings, [Listener("API", server)])
     finally:
         await runtime.close()
-
-
-def require_redis(settings: Settings, command: str) -> None:
-    if not settings.redis_url:
-        print(
-            f"REDIS_URL: required for `oms {command}` (separate processes meet through Redis); "
-            "pass --without-redis to rely on the database alone (events arrive within a second)",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from oms.server import uvicorn_server
 from tests.factories import Factory
 from tests.gateway.probes import NodeClient, Probe
 from tests.gateway.scenario import Chain, build_chain
+from tests.gateway.services import RedisServer
 
 
 @dataclass
@@ -88,3 +90,11 @@ async def live(runtime: Runtime) -> AsyncIterator[LiveGateway]:
 @pytest.fixture
 async def chain(factory: Factory) -> Chain:
     return await build_chain(factory)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

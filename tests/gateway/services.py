@@ -1,0 +1,132 @@
+"""Processes the gateway tests start themselves: a private redis-server (so a test may stop and
+restart it), and `oms` subprocesses on port 0 whose announced URL is read from their output."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """A throw-away redis-server on loopback, stopped and restarted on the same port at will."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary is not None, "redis-server is required (scripts/test installs it)"
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+
+class OmsProcess:
+    """`oms <command>` in a subprocess, its output collected; `url` is the address it announced."""
+
+    def __init__(self, command: str, env: dict[str, str], log: Path) -> None:
+        self.command = command
+        self.log = log
+        self.url = ""
+        self._log_file = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "oms.cli", *command.split()],
+            env={**os.environ, **env},
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    async def started(self, pattern: str = r"OMS [^\n]* on (http://\S+)") -> OmsProcess:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.output())
+            if found:
+                self.url = found.group(1)
+                return self
+            if self.process.poll() is not None:
+                raise AssertionError(f"oms {self.command} exited:\n{self.output()}")
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"oms {self.command} did not start:\n{self.output()}")
+
+    async def healthy(self) -> dict[str, object]:
+        async with httpx.AsyncClient(timeout=5) as http:
+            response = await http.get(self.url + "/health")
+        body: dict[str, object] = response.json()
+        return body
+
+    async def wait_health(self, key: str, value: object, within: float = 15) -> None:
+        async with asyncio.timeout(within):
+            while (await self.healthy()).get(key) != value:  # noqa: ASYNC110  (polling a server)
+                await asyncio.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs at all."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._log_file.close()
