@@ -8,6 +8,7 @@ import { io, type Socket } from "socket.io-client";
 import { toast } from "sonner";
 import type { EventPayloads } from "@/shared/api/events.gen";
 import { env } from "@/shared/config/env";
+import { getLatestEventId } from "@/features/notifications/api/get-notifications";
 import { setConnectionState } from "@/shared/realtime/connection-state";
 import { EventCursor } from "@/shared/session/last-event-id";
 import { setSession, type Session } from "@/shared/session/session";
@@ -45,6 +46,8 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
     },
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
+    // Connected below, once the cursor has a position.
+    autoConnect: false,
   });
 
   const finishCatchUp = (reconnected: boolean) => {
@@ -116,6 +119,19 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
       }
     },
   });
+
+  // Without a position the gateway could not replay anything missed during a later outage, so a
+  // browser signing in here for the first time starts from the newest event in the inbox.
+  void (async () => {
+    if (cursor.lastEventId === null) {
+      try {
+        cursor.seed(await getLatestEventId());
+      } catch {
+        // Offline or refused: connect anyway; the catch-up after connecting refetches the lists.
+      }
+    }
+    if (!stopped) socket.connect();
+  })();
 
   return () => {
     stopped = true;

@@ -22,6 +22,11 @@ export class EventCursor {
     return this.last;
   }
 
+  /** Start from `eventId` when this browser has no position yet (a first sign-in here). */
+  seed(eventId: number): void {
+    if (this.last === null) this.last = eventId;
+  }
+
   /** True when the event is new to this tab; false for a duplicate (already seen here). */
   advance(eventId: number): boolean {
     if (this.last !== null && eventId <= this.last) return false;

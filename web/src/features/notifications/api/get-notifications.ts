@@ -29,3 +29,12 @@ export function useNotifications(unread = false) {
     getNextPageParam: (last) => (last.length < PAGE_SIZE ? undefined : last[last.length - 1]?.id),
   });
 }
+
+/**
+ * The newest event in this user's inbox (0 when it is empty): where a browser that has never
+ * seen an event starts, so a reconnect can replay what it missed since.
+ */
+export async function getLatestEventId(): Promise<number> {
+  const rows = await api.get<InboxItem[]>("/api/notifications", { limit: 1 });
+  return rows[0]?.event_id ?? 0;
+}

@@ -1,0 +1,74 @@
+"""Driving the served web app as the demo people: sign in, read the bell and the dot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
+
+PASSWORD = "everbright-demo"  # every demo account's (DESIGN §8)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+COUNT = re.compile(r"^\d+$")
+
+
+@dataclass
+class Person:
+    email: str
+    page: Page
+
+    def toast(self, event: str) -> Locator:
+        return self.page.locator(f'[data-testid="toast"][data-event="{event}"]')
+
+    def toasts(self) -> Locator:
+        return self.page.get_by_test_id("toast")
+
+    def bell(self) -> Locator:
+        return self.page.get_by_test_id("bell-count")
+
+    def bell_count(self) -> int:
+        expect(self.bell()).to_have_attribute("data-count", COUNT)
+        return int(self.bell().get_attribute("data-count") or "0")
+
+    def dot(self) -> Locator:
+        return self.page.get_by_test_id("connection-dot")
+
+    def go(self, base_url: str, path: str) -> None:
+        self.page.goto(base_url + path)
+        expect(self.dot()).to_have_attribute("data-state", "connected")
+
+    def appointment_rows(self) -> Locator:
+        """The rows of the appointment list on screen, once it has loaded (or is empty)."""
+        loaded = self.page.locator('[data-testid="appointment-list"], .state--empty').first
+        expect(loaded).to_be_visible()
+        return self.page.get_by_test_id("appointment-row")
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser: Browser, base_url: str, email: str, *, phone: bool = False) -> Person:
+    context = browser.new_context(viewport=PHONE if phone else DESKTOP)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("current-user")).to_have_attribute("data-email", email)
+    expect(page.get_by_test_id("connection-dot")).to_have_attribute("data-state", "connected")
+    return Person(email, page)
+
+
+def next_working_day(after: int = 1) -> date:
+    """A Monday to Saturday date at least `after` days ahead (the demo schedules skip Sundays);
+    counted from UTC's today, which is what the server compares booking dates with."""
+    day = datetime.now(UTC).date() + timedelta(days=after)
+    while day.weekday() == 6:
+        day += timedelta(days=1)
+    return day

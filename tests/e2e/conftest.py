@@ -1,0 +1,94 @@
+"""End-to-end fixtures: the built web app, one headless Chromium (Debian's, never a downloaded
+one), a real `oms serve --demo` per test module, and people signed in, each in their own
+browser context (as separate browsers would be). Everything started here is stopped here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.e2e.browser import Person, sign_in
+from tests.e2e.server import OmsServer
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def _stale(dist: Path) -> bool:
+    index = dist / "index.html"
+    if not index.is_file():
+        return True
+    built = index.stat().st_mtime
+    sources = [WEB / "index.html", WEB / "package-lock.json", *(WEB / "src").rglob("*")]
+    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> Path:
+    """web/dist, built first when missing or older than its sources (scripts/test builds it)."""
+    dist = WEB / "dist"
+    if _stale(dist):
+        npm = shutil.which("npm")
+        assert npm, "npm is needed to build the web app"
+        if not (WEB / "node_modules").is_dir():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True, timeout=600)
+        subprocess.run([npm, "run", "build"], cwd=WEB, check=True, timeout=600)
+    assert (dist / "index.html").is_file()
+    return dist
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), "end-to-end tests drive Debian's chromium (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def running_server(web_dist: Path, data_dir: Path) -> Iterator[OmsServer]:
+    oms = OmsServer(data_dir, web_dist)
+    oms.start()
+    try:
+        yield oms
+    finally:
+        oms.stop()
+
+
+@pytest.fixture(scope="session")
+def server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OmsServer]:
+    """One demo chain for the tests that only use it (each uses its own people, days and
+    products, and counts relative to what it found); a test that stops the server has its own."""
+    yield from running_server(web_dist, tmp_path_factory.mktemp("oms-e2e"))
+
+
+SignIn = Callable[..., Person]
+
+
+@pytest.fixture
+def sign_in_as(browser: Browser, server: OmsServer) -> Iterator[SignIn]:
+    """`sign_in_as(email, phone=False)`: a person in a browser context of their own."""
+    people: list[Person] = []
+
+    def open_as(email: str, *, phone: bool = False) -> Person:
+        person = sign_in(browser, server.url, email, phone=phone)
+        people.append(person)
+        return person
+
+    yield open_as
+    for person in people:
+        person.page.context.close()

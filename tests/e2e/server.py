@@ -1,0 +1,106 @@
+"""A real `oms serve --demo` in a subprocess on free loopback ports, with its own data directory,
+serving the built web app. It can be stopped and started again on the same ports and data, which
+is how the reconnect test takes the gateway away and brings it back."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+# `oms` sits beside the interpreter running the tests (the project's virtual environment).
+OMS = Path(sys.executable).with_name("oms")
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class OmsServer:
+    def __init__(self, data_dir: Path, web_dist: Path) -> None:
+        self.data_dir = data_dir
+        self.web_dist = web_dist
+        self.http_port = free_port()
+        self.websocket_port = free_port()
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.log = data_dir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "APP_ENV": "development",
+            "OMS_DATA_DIR": str(self.data_dir),
+            "OMS_WEB_DIR": str(self.web_dist),
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(self.http_port),
+            "WEBSOCKET_HOST": "127.0.0.1",
+            "WEBSOCKET_PORT": str(self.websocket_port),
+            # The app is served from this origin and opens its socket there.
+            "CORS_ORIGINS": self.url,
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start(self) -> None:
+        assert self.process is None, "already running"
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(OMS), "serve", "--demo"],
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"oms serve exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"oms serve did not answer in {START_TIMEOUT}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def cli(self, *args: str) -> str:
+        """Run another `oms` command against the same data (it needs no running server)."""
+        done = subprocess.run(
+            [str(OMS), *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr or done.stdout
+        return done.stdout
