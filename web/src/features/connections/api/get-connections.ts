@@ -13,6 +13,8 @@ export interface ConnectionRow {
   transport: string;
   channels: string[];
   connectedAt: string | null;
+  /** The newest event this socket has been sent (or replayed from). */
+  lastEventId: number | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -32,6 +34,7 @@ export function normalizeConnection(raw: Raw): ConnectionRow {
     branches: Array.isArray(branches) ? branches.map(Number).filter(Number.isFinite) : [],
     transport: str(raw.transport),
     channels: Array.isArray(raw.channels) ? raw.channels.map(str) : [],
+    lastEventId: typeof raw.last_event_id === "number" ? raw.last_event_id : null,
     connectedAt: raw.connected_since ?? raw.connected_at ?? raw.since ? str(raw.connected_since ?? raw.connected_at ?? raw.since) : null,
   };
 }

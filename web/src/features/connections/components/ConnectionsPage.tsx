@@ -58,15 +58,16 @@ export function ConnectionsPage() {
                       <th scope="col">Transport</th>
                       <th scope="col">Channels</th>
                       <th scope="col">Connected</th>
+                      <th scope="col" className="num hide-narrow">Last event</th>
                       <th scope="col" className="hide-narrow">Socket</th>
                     </tr>
                   </thead>
                   <tbody>
                     {rows.map((r) => (
-                      <tr key={r.sid} data-testid="connection-row" data-email={r.email}>
+                      <tr key={r.sid} data-testid="connection-row" data-user-id={r.userId ?? undefined}>
                         <th scope="row">
                           {r.name || `User ${r.userId ?? "?"}`}
-                          <div className="muted small">{r.email}</div>
+                          {r.email && <div className="muted small">{r.email}</div>}
                         </th>
                         <td>{r.role}</td>
                         <td>{r.transport || "—"}</td>
@@ -78,6 +79,7 @@ export function ConnectionsPage() {
                           </div>
                         </td>
                         <td>{r.connectedAt ? <time dateTime={r.connectedAt} title={formatInstant(r.connectedAt)}>{timeAgo(r.connectedAt)}</time> : "—"}</td>
+                        <td className="num hide-narrow">{r.lastEventId ?? "—"}</td>
                         <td className="hide-narrow"><code className="small">{r.sid}</code></td>
                       </tr>
                     ))}

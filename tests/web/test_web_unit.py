@@ -1,0 +1,26 @@
+"""The web app's own unit tests (vitest): the prescription rules the form shares with the server,
+and the one-way import boundaries (app → features → shared). Run here so the one test command
+covers them; scripts/test installs web/node_modules before pytest."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+def test_vitest_suite_passes() -> None:
+    npx = shutil.which("npx")
+    assert npx, "Node's npx is needed for the web app's tests"
+    assert (WEB / "node_modules").is_dir(), "run `npm ci` in web/ first (scripts/test does)"
+    done = subprocess.run(
+        [npx, "vitest", "run", "--reporter=dot"],
+        cwd=WEB,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
