@@ -49,7 +49,9 @@ def web_dist() -> Path:
     return dist
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the sync Playwright API keeps an asyncio loop running on this thread
+# while it is open, which would break every async test collected after this package.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.is_file(), "end-to-end tests drive Debian's chromium (apt-get install chromium)"
     with sync_playwright() as playwright:
@@ -69,7 +71,7 @@ def running_server(web_dist: Path, data_dir: Path) -> Iterator[OmsServer]:
         oms.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OmsServer]:
     """One demo chain for the tests that only use it (each uses its own people, days and
     products, and counts relative to what it found); a test that stops the server has its own."""

@@ -29,4 +29,5 @@ export function parseEnv(raw: Record<string, string | undefined>, origin: string
   return { websocketUrl: `${scheme}//${url.host}`, websocketPath: path };
 }
 
-export const env: Env = parseEnv(import.meta.env, window.location.origin);
+const origin = typeof window === "undefined" ? "http://localhost" : window.location.origin;
+export const env: Env = parseEnv(import.meta.env, origin);

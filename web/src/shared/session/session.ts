@@ -69,9 +69,11 @@ export function useUser(): SessionUser {
 }
 
 // Another tab signing in or out is this tab's business too: never stay signed in as someone else.
-window.addEventListener("storage", (event) => {
-  if (event.key === KEY) {
-    current = load();
-    listeners.forEach((listener) => listener());
-  }
-});
+if (typeof window !== "undefined") {
+  window.addEventListener("storage", (event) => {
+    if (event.key === KEY) {
+      current = load();
+      listeners.forEach((listener) => listener());
+    }
+  });
+}

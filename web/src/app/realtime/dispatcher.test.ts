@@ -1,0 +1,64 @@
+import { QueryClient } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { appointmentKeys } from "@/features/appointments/api/keys";
+import { inventoryKeys } from "@/features/inventory/api/keys";
+import { notificationKeys } from "@/features/notifications/api/keys";
+import { EVENT_NAMES, type AppointmentEvent, type InventoryEvent } from "@/shared/api/events.gen";
+import { dispatchEvent, handlers, isEventName } from "./dispatcher";
+
+const base = { title: "t", message: "m", level: "info" as const, timestamp: "2026-01-01T00:00:00Z" };
+
+function seeded() {
+  const client = new QueryClient();
+  client.setQueryData(notificationKeys.unreadCount, { count: 2 });
+  client.setQueryData(appointmentKeys.list({}), []);
+  client.setQueryData(inventoryKeys.branch(1), []);
+  client.setQueryData(inventoryKeys.branch(2), []);
+  return client;
+}
+
+const invalidated = (client: QueryClient, key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+
+describe("dispatcher", () => {
+  it("handles every event in the catalogue", () => {
+    expect(Object.keys(handlers).sort()).toEqual([...EVENT_NAMES].sort());
+    expect(isEventName("appointment.created")).toBe(true);
+    expect(isEventName("toString")).toBe(false);
+  });
+
+  it("counts an appointment event in the bell and refreshes the appointment lists", () => {
+    const client = seeded();
+    const event = {
+      ...base,
+      event_id: 7,
+      event: "appointment.created",
+      type: "created",
+      id: 3,
+      appointment: {
+        id: 3, date: "2026-01-02", time: "09:00", end_time: "09:30", status: "scheduled", type: "eye_exam",
+        patient: { id: 1, name: "P", email: "p@x" }, optometrist: { id: 2, name: "O" }, branch: { id: 1, name: "B" },
+      },
+    } satisfies AppointmentEvent;
+    dispatchEvent("appointment.created", event, { client, navigate: () => {}, catchingUp: false });
+    expect(client.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 3 });
+    expect(invalidated(client, appointmentKeys.list({}))).toBe(true);
+    expect(invalidated(client, inventoryKeys.branch(1))).toBe(false);
+  });
+
+  it("refreshes only the stock of the event's branch", () => {
+    const client = seeded();
+    const event = {
+      ...base,
+      event_id: 8,
+      event: "inventory.low_stock",
+      type: "low_stock",
+      product: { id: 1, name: "F", sku: "S", image: "" },
+      branch: { id: 2, name: "B", address: "A" },
+      stock: { current_level: 4, threshold: 5, status: "low" },
+    } satisfies InventoryEvent;
+    dispatchEvent("inventory.low_stock", event, { client, navigate: () => {}, catchingUp: false });
+    expect(invalidated(client, inventoryKeys.branch(2))).toBe(true);
+    expect(invalidated(client, inventoryKeys.branch(1))).toBe(false);
+    expect(invalidated(client, appointmentKeys.list({}))).toBe(false);
+  });
+});
