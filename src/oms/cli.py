@@ -203,8 +203,9 @@ def notify(
     """Send a general / alert / urgent notification from the shell (DESIGN §4)."""
     import json
 
-    targets = [name for name, given in (("--user", user), ("--role", role), ("--branch", branch))
-               if given]  # fmt: skip
+    targets = [
+        name for name, given in (("--user", user), ("--role", role), ("--branch", branch)) if given
+    ]
     if len(targets) != 1:
         typer.echo("choose exactly one target: --user ID..., --role ROLE or --branch ID", err=True)
         raise typer.Exit(2)

@@ -178,12 +178,18 @@ async def serve(settings: Settings, *, demo: bool) -> None:
         await run_servers(
             settings,
             [
-                Listener("web app and API", uvicorn_server(
-                    http_app, settings, settings.http_host, settings.http_port)),
-                Listener("real-time gateway", uvicorn_server(
-                    socket_app, settings, settings.websocket_host, settings.websocket_port)),
+                Listener(
+                    "web app and API",
+                    uvicorn_server(http_app, settings, settings.http_host, settings.http_port),
+                ),
+                Listener(
+                    "real-time gateway",
+                    uvicorn_server(
+                        socket_app, settings, settings.websocket_host, settings.websocket_port
+                    ),
+                ),
             ],
-        )  # fmt: skip
+        )
     finally:
         if gateway is not None:
             await gateway.stop()

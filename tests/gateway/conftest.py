@@ -63,9 +63,18 @@ class LiveGateway:
 
 
 async def start_live_gateway(
-    runtime: Runtime, *, tick_seconds: float = 0.2, replay_page_size: int = 500
+    runtime: Runtime,
+    *,
+    tick_seconds: float = 0.2,
+    replay_page_size: int = 500,
+    expiry_sweep_seconds: float = 5.0,
 ) -> LiveGateway:
-    gateway = Gateway(runtime, tick_seconds=tick_seconds, replay_page_size=replay_page_size)
+    gateway = Gateway(
+        runtime,
+        tick_seconds=tick_seconds,
+        replay_page_size=replay_page_size,
+        expiry_sweep_seconds=expiry_sweep_seconds,
+    )
     await gateway.start()
     runtime.gateway = gateway
     app = gateway.asgi_app(create_ops_app(runtime))

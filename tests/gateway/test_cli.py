@@ -24,9 +24,14 @@ async def _oms(live: LiveGateway, tmp_path: Path, *args: str) -> tuple[int, str,
         "REDIS_URL": "",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "oms.cli", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "oms.cli",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
@@ -38,9 +43,20 @@ async def test_notify_reaches_exactly_the_addressed_users(
     customer = await live.probe(chain.customer.token)
     other = await live.probe(chain.other_customer.token)
     code, out, err = await _oms(
-        live, tmp_path, "notify", "--title", "Closing early", "--message", "At 3pm today",
-        "--type", "alert", "--user", str(chain.customer.id), "--data", '{"at": "15:00"}',
-    )  # fmt: skip
+        live,
+        tmp_path,
+        "notify",
+        "--title",
+        "Closing early",
+        "--message",
+        "At 3pm today",
+        "--type",
+        "alert",
+        "--user",
+        str(chain.customer.id),
+        "--data",
+        '{"at": "15:00"}',
+    )
     assert code == 0, err
     assert out.startswith("sent notification.alert (event ")
     assert out.strip().endswith("to 1 recipient(s)")
@@ -60,9 +76,18 @@ async def test_notify_refuses_bad_arguments(live: LiveGateway, tmp_path: Path) -
     assert code == 2
     assert "exactly one target" in err
     code, _, err = await _oms(
-        live, tmp_path, "notify", "--title", "t", "--message", "m", "--role", "staff",
-        "--data", "[1]",
-    )  # fmt: skip
+        live,
+        tmp_path,
+        "notify",
+        "--title",
+        "t",
+        "--message",
+        "m",
+        "--role",
+        "staff",
+        "--data",
+        "[1]",
+    )
     assert code == 2
     assert "--data: must be a JSON object" in err
 

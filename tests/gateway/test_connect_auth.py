@@ -3,13 +3,16 @@ with `{message, code}`; a valid token is accepted."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import update
 
 from oms.db.models import User
+from oms.runtime import Runtime
 from oms.security.tokens import issue_token
 from tests.conftest import TEST_APP_KEY
 from tests.factories import Factory
-from tests.gateway.conftest import LiveGateway
+from tests.gateway.conftest import LiveGateway, start_live_gateway
 from tests.gateway.probes import Probe
 
 
@@ -68,3 +71,16 @@ async def test_valid_token_connects(live: LiveGateway, factory: Factory) -> None
     await live.probe(customer.token)
     await live.probe(customer.token)
     assert live.gateway.connection_count() == 2
+
+
+async def test_socket_is_dropped_when_its_token_expires(runtime: Runtime, factory: Factory) -> None:
+    customer = await factory.customer()
+    live = await start_live_gateway(runtime, expiry_sweep_seconds=0.1)
+    try:
+        probe = await live.probe(_token(customer.id, ttl=1))
+        async with asyncio.timeout(5):
+            while probe.client.connected:  # noqa: ASYNC110  (the client exposes no event)
+                await asyncio.sleep(0.05)
+        assert live.gateway.connection_count() == 0
+    finally:
+        await live.stop()

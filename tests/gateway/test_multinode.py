@@ -119,14 +119,16 @@ async def test_events_from_the_api_reach_every_node(
     one, two = cluster.gateways
     sockets: dict[str, list[Probe]] = {
         "admin": [await cluster.probe(two, chain.admin)],
-        "staff_north": [await cluster.probe(one, chain.staff_north),
-                        await cluster.probe(two, chain.staff_north)],
+        "staff_north": [
+            await cluster.probe(one, chain.staff_north),
+            await cluster.probe(two, chain.staff_north),
+        ],
         "staff_south": [await cluster.probe(one, chain.staff_south)],
         "optometrist_north": [await cluster.probe(two, chain.optometrist_north)],
         "optometrist_south": [await cluster.probe(one, chain.optometrist_south)],
         "customer": [await cluster.probe(one, chain.customer)],
         "other_customer": [await cluster.probe(two, chain.other_customer)],
-    }  # fmt: skip
+    }
     node_client = await NodeClient.start(two.url, chain.customer.token)
     try:
         await node_client.wait_type("connected")
@@ -242,9 +244,15 @@ async def test_sigkilled_processes_lose_nothing(
 
 
 def _env_without_redis(settings: Settings, tmp_path: Path) -> dict[str, str]:
-    return {"APP_ENV": "test", "APP_KEY": TEST_APP_KEY, "DATABASE_URL": settings.database,
-            "OMS_DATA_DIR": str(tmp_path), "WEBSOCKET_HOST": "127.0.0.1", "WEBSOCKET_PORT": "0",
-            "REDIS_URL": ""}  # fmt: skip
+    return {
+        "APP_ENV": "test",
+        "APP_KEY": TEST_APP_KEY,
+        "DATABASE_URL": settings.database,
+        "OMS_DATA_DIR": str(tmp_path),
+        "WEBSOCKET_HOST": "127.0.0.1",
+        "WEBSOCKET_PORT": "0",
+        "REDIS_URL": "",
+    }
 
 
 async def test_gateway_refuses_to_start_without_redis(settings: Settings, tmp_path: Path) -> None:

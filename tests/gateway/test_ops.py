@@ -91,8 +91,12 @@ async def test_metrics_count_connections_and_deliveries(live: LiveGateway, chain
     assert "oms_events_delivered_total 1.0" in text  # the admin has no socket
     assert 'oms_events_dispatched_total{source="bus"} 1.0' in text
     assert "oms_delivery_latency_seconds_count 1.0" in text
-    for name in ("oms_events_replayed_total", "oms_auth_failures", "oms_join_denials",
-                 "oms_events_published_total"):  # fmt: skip
+    for name in (
+        "oms_events_replayed_total",
+        "oms_auth_failures",
+        "oms_join_denials",
+        "oms_events_published_total",
+    ):
         assert name in text
 
 

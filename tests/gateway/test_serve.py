@@ -22,9 +22,17 @@ pytestmark = pytest.mark.slow
 async def test_serve_delivers_on_both_ports(
     settings: Settings, chain: Chain, tmp_path: Path
 ) -> None:
-    env = {"APP_ENV": "test", "APP_KEY": TEST_APP_KEY, "DATABASE_URL": settings.database,
-           "OMS_DATA_DIR": str(tmp_path), "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0",
-           "WEBSOCKET_HOST": "127.0.0.1", "WEBSOCKET_PORT": "0", "REDIS_URL": ""}  # fmt: skip
+    env = {
+        "APP_ENV": "test",
+        "APP_KEY": TEST_APP_KEY,
+        "DATABASE_URL": settings.database,
+        "OMS_DATA_DIR": str(tmp_path),
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": "0",
+        "WEBSOCKET_HOST": "127.0.0.1",
+        "WEBSOCKET_PORT": "0",
+        "REDIS_URL": "",
+    }
     server = OmsProcess("serve", env, tmp_path / "serve.log")
     probes = [Probe(), Probe()]
     try:

@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import orjson
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from oms.events.bus import EventHandler
@@ -68,7 +70,9 @@ class RedisBus:
             url,
             socket_connect_timeout=publish_timeout,
             socket_timeout=publish_timeout,
-            retry_on_timeout=False,
+            # One immediate retry: the first publish after a Redis restart meets a dead pooled
+            # connection; no backoff, since the caller is a request waiting on its commit.
+            retry=Retry(NoBackoff(), 1),
         )
         self._handlers: list[EventHandler] = []
         self._on_subscribed: list[Callback] = []

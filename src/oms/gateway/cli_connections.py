@@ -9,8 +9,16 @@ from typing import Any
 
 from oms.gateway.ops import APP_KEY_HEADER
 
-COLUMNS = ("socket_id", "user_id", "name", "role", "branch_ids", "transport", "channels",
-           "connected_at")  # fmt: skip
+COLUMNS = (
+    "socket_id",
+    "user_id",
+    "name",
+    "role",
+    "branch_ids",
+    "transport",
+    "channels",
+    "connected_at",
+)
 
 
 def fetch_connections(base_url: str, app_key: str, *, timeout: float = 5.0) -> list[dict[str, Any]]:
@@ -37,6 +45,8 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         return "no connections"
     table = [list(COLUMNS)] + [[_cell(row.get(column)) for column in COLUMNS] for row in rows]
     widths = [max(len(line[index]) for line in table) for index in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-             for line in table]  # fmt: skip
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        for line in table
+    ]
     return "\n".join(line.rstrip() for line in lines) + f"\n{len(rows)} connection(s)"

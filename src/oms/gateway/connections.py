@@ -24,6 +24,8 @@ class Connection:
     eio_sid: str
     actor: Actor
     channels: set[str]
+    # When the token it connected with expires (epoch seconds); the gateway then drops it.
+    expires_at: float = float("inf")
     last_event_id: int = 0
     pending: list[tuple[int, str]] | None = field(default_factory=list)
     connected_at: float = field(default_factory=time.time)

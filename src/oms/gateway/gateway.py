@@ -7,7 +7,9 @@ Anything else is ignored: there is no handler that emits to anyone but the calle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from typing import Any
 
 import socketio
@@ -57,8 +59,15 @@ def last_event_id_from(auth: dict[str, Any]) -> int | None:
 
 class Gateway:
     def __init__(
-        self, runtime: Runtime, *, tick_seconds: float = 1.0, replay_page_size: int = 500
+        self,
+        runtime: Runtime,
+        *,
+        tick_seconds: float = 1.0,
+        replay_page_size: int = 500,
+        expiry_sweep_seconds: float = 5.0,
     ) -> None:
+        self.expiry_sweep_seconds = expiry_sweep_seconds
+        self._sweeper: asyncio.Task[None] | None = None
         self.runtime = runtime
         self.replay_page_size = replay_page_size
         self.database = runtime.database
@@ -90,11 +99,16 @@ class Gateway:
         if on_subscribed is not None:
             on_subscribed(self.dispatcher.on_bus_reconnected)
         await bus.start()
+        self._sweeper = asyncio.create_task(self._sweep_expired(), name="oms-token-expiry")
 
     async def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.dispatcher.stop()
         for task in list(self._starting):
             task.cancel()
@@ -130,7 +144,7 @@ class Gateway:
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
         try:
-            actor = await self._authenticate(auth.get("token"))
+            actor, expires_at = await self._authenticate(auth.get("token"))
         except TokenError as error:
             self.metrics.auth_failures.labels(error.code).inc()
             raise refusal(error.code, error.message) from None
@@ -141,6 +155,7 @@ class Gateway:
             eio_sid=eio_sid,
             actor=actor,
             channels=set(channels.own_channels(actor)),
+            expires_at=expires_at,
             last_event_id=replay_after or 0,
         )
         self.registry.add(connection)
@@ -149,13 +164,23 @@ class Gateway:
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
 
-    async def _authenticate(self, token: object) -> Actor:
+    async def _authenticate(self, token: object) -> tuple[Actor, int]:
         claims = read_token(self.runtime.settings.app_key, token)
         async with self.database.session() as session:
             actor = await load_actor(session, claims.user_id)
         if actor is None:
             raise TokenError("invalid_token", "this account no longer exists or is disabled")
-        return actor
+        return actor, claims.expires_at
+
+    async def _sweep_expired(self) -> None:
+        """A socket lives no longer than the token it connected with: the client must come back
+        with a fresh one (and its last_event_id, so it misses nothing)."""
+        while True:
+            await asyncio.sleep(self.expiry_sweep_seconds)
+            now = time.time()
+            for connection in self.registry.all():
+                if connection.expires_at <= now:
+                    await self.sio.disconnect(connection.sid)
 
     async def _start(self, connection: Connection, replay_after: int | None) -> None:
         try:

@@ -11,8 +11,20 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Delivery latency buckets: sub-millisecond (local fan-out) to the 1 s repair tick and beyond.
 LATENCY_BUCKETS = (
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-)  # fmt: skip
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
 
 
 class Metrics:
@@ -42,9 +54,11 @@ class Metrics:
             registry=registry,
         )
         self.auth_failures = Counter(
-            "oms_auth_failures", "Connections refused at connect, by code.", ["code"],
+            "oms_auth_failures",
+            "Connections refused at connect, by code.",
+            ["code"],
             registry=registry,
-        )  # fmt: skip
+        )
         self.join_denials = Counter(
             "oms_join_denials", "Refused join requests, by code.", ["code"], registry=registry
         )
