@@ -50,6 +50,20 @@ async def test_without_last_event_id_the_socket_is_live_only(
     assert probe.ids() == [now.event_id]
 
 
+async def test_a_position_beyond_the_database_replays_the_whole_inbox(
+    live: LiveGateway, chain: Chain
+) -> None:
+    """A client remembering an id this database never committed (it was reset or restored) gets
+    the inbox from the start instead of silence until new ids pass the stale one."""
+    database = live.runtime.database
+    history = [(await notify(database, {chain.customer.id}, str(n))).event_id for n in range(3)]
+    probe = await live.probe(chain.customer.token, last_event_id=history[-1] + 10_000)
+    await probe.wait_for_ids(*history)
+    live_event = await notify(database, {chain.customer.id}, "live")
+    await probe.wait_for_ids(live_event.event_id)
+    assert probe.ids() == [*history, live_event.event_id]
+
+
 async def test_two_tabs_replay_independently(live: LiveGateway, chain: Chain) -> None:
     database = live.runtime.database
     events = [(await notify(database, {chain.staff_north.id}, str(n))).event_id for n in range(6)]

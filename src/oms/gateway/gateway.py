@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 
 from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
+from oms.events.store import latest_event_id
 from oms.gateway import channels
 from oms.gateway.connections import Connection, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
@@ -144,12 +145,13 @@ class Gateway:
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
         try:
-            actor, expires_at = await self._authenticate(auth.get("token"))
+            actor, expires_at, replay_after = await self._authenticate(
+                auth.get("token"), last_event_id_from(auth)
+            )
         except TokenError as error:
             self.metrics.auth_failures.labels(error.code).inc()
             raise refusal(error.code, error.message) from None
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-        replay_after = last_event_id_from(auth)
         connection = Connection(
             sid=sid,
             eio_sid=eio_sid,
@@ -164,13 +166,21 @@ class Gateway:
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
 
-    async def _authenticate(self, token: object) -> tuple[Actor, int]:
+    async def _authenticate(
+        self, token: object, replay_after: int | None
+    ) -> tuple[Actor, int, int | None]:
+        """The socket's user, its token's expiry, and the position to replay from."""
         claims = read_token(self.runtime.settings.app_key, token)
         async with self.database.session() as session:
             actor = await load_actor(session, claims.user_id)
-        if actor is None:
-            raise TokenError("invalid_token", "this account no longer exists or is disabled")
-        return actor, claims.expires_at
+            if actor is None:
+                raise TokenError("invalid_token", "this account no longer exists or is disabled")
+            if replay_after and replay_after > await latest_event_id(session):
+                # No client can have seen an id that was never committed: this database was reset
+                # or restored, so the position means nothing here. Replay the whole inbox rather
+                # than stay silent until new ids pass the stale one.
+                replay_after = 0
+        return actor, claims.expires_at, replay_after
 
     async def _sweep_expired(self) -> None:
         """A socket lives no longer than the token it connected with: the client must come back
