@@ -111,7 +111,7 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
 
   setConnectionState({
     status: "reconnecting",
-    reason: null,
+    reason: "connecting",
     retry: () => {
       if (!socket.connected) {
         setConnectionState({ status: "reconnecting" });

@@ -9,6 +9,7 @@ const LABELS = {
 /** Green connected, amber reconnecting, red disconnected. Clicking it when offline retries now. */
 export function ConnectionDot() {
   const { status, reason, retry } = useConnectionState();
+  const label = status === "reconnecting" && reason === "connecting" ? "Connecting…" : LABELS[status];
   const title =
     status === "connected"
       ? "Live updates are on"
@@ -22,11 +23,11 @@ export function ConnectionDot() {
       data-testid="connection-dot"
       data-state={status}
       title={title}
-      aria-label={`Connection: ${LABELS[status]}. ${title}`}
+      aria-label={`Connection: ${label}. ${title}`}
       onClick={() => status !== "connected" && retry?.()}
     >
       <span className="connection__dot" aria-hidden="true" />
-      <span className="connection__label">{LABELS[status]}</span>
+      <span className="connection__label">{label}</span>
     </button>
   );
 }

@@ -15,7 +15,7 @@ export function AppointmentList({ filters, emptyHint, limit }: { filters: Appoin
         ) : (
           <ul className="appts" data-testid="appointment-list" aria-live="polite">
             {rows.slice(0, limit ?? rows.length).map((a) => (
-              <AppointmentRow key={`${a.id}-${a.updated_at}`} appointment={a} role={user.role} />
+              <AppointmentRow key={a.id} appointment={a} role={user.role} />
             ))}
           </ul>
         )

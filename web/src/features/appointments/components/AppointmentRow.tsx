@@ -55,11 +55,13 @@ export function AppointmentRow({ appointment, role }: { appointment: Appointment
 
   return (
     <li
-      className={`appt ${fresh ? "appt--fresh" : ""}`}
+      className="appt"
       data-testid="appointment-row"
       data-id={appointment.id}
       data-status={appointment.status}
     >
+      {/* Keyed by the change, so a live update flashes the row without remounting it. */}
+      {fresh && <span key={appointment.updated_at} className="appt__flash" aria-hidden="true" />}
       <div className="appt__when">
         <strong>{appointment.start_time}</strong>
         <span className="muted">{formatDay(appointment.date)}</span>
@@ -164,10 +166,8 @@ function ReschedulePanel({ appointment, onDone }: { appointment: Appointment; on
     reschedule.mutate(
       { id: appointment.id, date, start_time: slot.start_time, end_time: slot.end_time },
       {
-        onSuccess: () => {
-          toast.success("Appointment moved", { description: `${date} at ${slot.start_time}` });
-          onDone();
-        },
+        // Everyone concerned, the mover included, is told by the appointment.updated event.
+        onSuccess: onDone,
       },
     );
   };

@@ -1,5 +1,4 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { toast } from "sonner";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, useUsers } from "@/shared/api/reference";
 import { todayIso } from "@/shared/lib/format";
@@ -49,10 +48,8 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
         patient_id: isCustomer ? undefined : patientId,
       },
       {
-        onSuccess: (appointment) => {
-          toast.success("Appointment booked", {
-            description: `${appointment.date} at ${appointment.start_time} with ${appointment.optometrist.name}`,
-          });
+        // The booker is told by the appointment.created event, like everyone else concerned.
+        onSuccess: () => {
           setSlot(null);
           setNotes("");
           onBooked?.();

@@ -1,6 +1,5 @@
 import { useRef, useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
-import { toast } from "sonner";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { formatDay } from "@/shared/lib/format";
 import { Field } from "@/shared/ui/Field";
@@ -67,10 +66,8 @@ export function PrescriptionForm() {
         notes: notes.trim() || undefined,
       },
       {
-        onSuccess: (rx) => {
-          toast.success(`Prescription ${rx.number} issued`, { description: `for ${rx.patient.name}` });
-          void navigate("/prescriptions");
-        },
+        // The prescription.created event tells the optometrist (and the patient) it is issued.
+        onSuccess: () => void navigate("/prescriptions"),
       },
     );
   };
