@@ -17,6 +17,7 @@ PLACEHOLDER_KEYS = frozenset({"your-laravel-app-key-here", "your-production-app-
 MIN_APP_KEY_LENGTH = 32
 # Used only in development so `oms serve` works on a fresh checkout; refused elsewhere.
 DEV_APP_KEY = "oms-development-key-not-for-production-use-0000"
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
 
 
 class ConfigError(Exception):
@@ -80,7 +81,18 @@ class Settings(BaseSettings):
 
     @property
     def cors_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        """CORS_ORIGINS plus the origins of this server's own web app, which the browser sends
+        as `Origin` when the served app opens its socket (on either port)."""
+        configured = [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        return list(dict.fromkeys([*configured, *self.own_origins]))
+
+    @property
+    def own_origins(self) -> list[str]:
+        scheme = "https" if self.tls_cert_file else "http"
+        hosts = {self.http_host}
+        if self.http_host in LOOPBACK_NAMES or self.http_host == "0.0.0.0":
+            hosts |= LOOPBACK_NAMES
+        return sorted(f"{scheme}://{host}:{self.http_port}" for host in hosts)
 
 
 def _describe(error: ValidationError) -> str:

@@ -11,7 +11,15 @@ GOOD_KEY = "k" * 40
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("APP_KEY", "APP_ENV", "HTTP_PORT", "DATABASE_URL", "REDIS_URL", "TLS_CERT_FILE"):
+    for name in (
+        "APP_KEY",
+        "APP_ENV",
+        "HTTP_PORT",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "TLS_CERT_FILE",
+        "CORS_ORIGINS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no stray .env
 
@@ -55,3 +63,14 @@ def test_production_with_a_real_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     settings = load_settings()
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_the_served_app_may_open_its_socket_on_any_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PORT", "8321")
+    monkeypatch.setenv("CORS_ORIGINS", "https://clinic.example")
+    origins = load_settings().cors_origin_list
+    assert origins == [
+        "https://clinic.example",
+        "http://127.0.0.1:8321",
+        "http://localhost:8321",
+    ]
