@@ -1,0 +1,38 @@
+"""Usable at phone width: no page of any role scrolls sideways (wide tables scroll in their box)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import PHONE
+from tests.e2e.conftest import SignIn
+from tests.e2e.server import OmsServer
+
+PAGES = {
+    "admin@everbright.test": [
+        "/",
+        "/appointments",
+        "/inventory",
+        "/prescriptions",
+        "/admin/send",
+        "/admin/connections",
+    ],
+    "staff.garnet@everbright.test": ["/", "/appointments", "/inventory", "/notifications"],
+    "dr.santos@everbright.test": ["/", "/appointments", "/prescriptions", "/prescriptions/new"],
+    "customer5@everbright.test": ["/", "/appointments", "/prescriptions", "/notifications"],
+}
+
+
+@pytest.mark.parametrize("email", sorted(PAGES))
+def test_no_page_is_wider_than_a_phone(server: OmsServer, sign_in_as: SignIn, email: str) -> None:
+    person = sign_in_as(email, phone=True)
+    for path in PAGES[email]:
+        person.go(server.url, path)
+        person.page.wait_for_load_state("networkidle")
+        if path == "/inventory":
+            person.page.get_by_test_id("stock-edit").first.click()  # the widest row
+        if path == "/appointments" and email.startswith("customer"):
+            person.page.get_by_test_id("open-booking").click()
+        width = person.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width}px wide for {email}"
+    person.shot(f"phone-{email.split('@')[0]}")
