@@ -45,8 +45,6 @@ class OmsServer:
             "HTTP_PORT": str(self.http_port),
             "WEBSOCKET_HOST": "127.0.0.1",
             "WEBSOCKET_PORT": str(self.websocket_port),
-            # The app is served from this origin and opens its socket there.
-            "CORS_ORIGINS": self.url,
             "PYTHONUNBUFFERED": "1",
         }
 
