@@ -19,7 +19,7 @@ from starlette.types import ASGIApp
 from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
 from oms.events.store import latest_event_id
-from oms.gateway import channels
+from oms.gateway import channels, gclog
 from oms.gateway.connections import Connection, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.replay import start_connection
@@ -86,6 +86,7 @@ class Gateway:
         )
         self._starting: set[asyncio.Task[None]] = set()
         self._stopped = False
+        self._gc_log = gclog.from_environment()
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
         self.sio.on("join", self._join)
@@ -101,6 +102,8 @@ class Gateway:
             on_subscribed(self.dispatcher.on_bus_reconnected)
         await bus.start()
         self._sweeper = asyncio.create_task(self._sweep_expired(), name="oms-token-expiry")
+        if self._gc_log is not None:
+            self._gc_log.start()
 
     async def stop(self) -> None:
         if self._stopped:
@@ -111,6 +114,8 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         await self.dispatcher.stop()
+        if self._gc_log is not None:
+            await self._gc_log.stop()
         for task in list(self._starting):
             task.cancel()
         await self.sio.shutdown()

@@ -1,0 +1,333 @@
+// The load generator for bench/run.py: stock socket.io-client 4.8 sockets (websocket transport)
+// and the publisher, in one Node process, so send and receipt times share one clock.
+//
+// Driven over stdin/stdout, one JSON object per line. Commands:
+//   {op: "connect", urls, users: [{id, token}], parallel}     -> {type: "connected", ...}
+//   {op: "stream", kind: "broadcast"|"targeted", count, rate, publish, first_event_id, seed}
+//       publishes `count` events at `rate`/s and waits for every receipt -> {type: "stream", ...}
+//       broadcast: one event to every connected bench customer (room role.customer);
+//       targeted: each event to one random connected customer (room user.{id}).
+//       publish: {mode: "http", urls} (the first Node server's POST /publish) or
+//                {mode: "redis", url, channel} (the OMS bus: committed-event envelopes).
+//   {op: "e2e", api_url, admin_token, branch_id, product_id, rounds, pause_ms}
+//       the OMS REST path: stock adjust (-> staff + admins), broadcast to one user, broadcast to
+//       the customer role; each timed from just before the request to the last receipt.
+//   {op: "e2e_node", publish_urls, rounds, pause_ms}   the Node equivalent (POST /publish).
+//   {op: "quit"}
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { io } from "socket.io-client";
+
+const print = (message) => process.stdout.write(JSON.stringify(message) + "\n");
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const sockets = []; // {socket, user, role, last}
+let customers = []; // entries of `sockets` whose user is a customer
+let disconnects = 0;
+let listener = null; // (entry, event, payload, now) during a phase
+
+function connectOne(url, user) {
+  return new Promise((resolve) => {
+    const socket = io(url, {
+      auth: { token: user.token },
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      timeout: 60000,
+    });
+    const entry = { socket, user, last: 0 };
+    socket.onAny((event, payload) => {
+      if (listener) listener(entry, event, payload, performance.now());
+    });
+    socket.on("disconnect", () => {
+      disconnects += 1;
+    });
+    socket.once("connect", () => resolve(entry));
+    socket.once("connect_error", (error) => resolve({ error: error.message }));
+  });
+}
+
+async function connect({ urls, users, parallel = 100 }) {
+  const started = performance.now();
+  let failed = 0;
+  let firstError = null;
+  for (let i = 0; i < users.length; i += parallel) {
+    const batch = users.slice(i, i + parallel).map((user, j) => connectOne(urls[(i + j) % urls.length], user));
+    for (const entry of await Promise.all(batch)) {
+      if (entry.error) {
+        failed += 1;
+        firstError ??= entry.error;
+      } else {
+        sockets.push(entry);
+      }
+    }
+  }
+  customers = sockets.filter((entry) => entry.user.role === "customer");
+  print({
+    type: "connected",
+    count: sockets.length,
+    failed,
+    error: firstError,
+    seconds: (performance.now() - started) / 1000,
+  });
+}
+
+function summary(values) {
+  if (!values.length) return { count: 0, p50: null, p95: null, p99: null, max: null };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const round = (v) => Math.round(v * 1000) / 1000;
+  return { count: sorted.length, p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(sorted.at(-1)) };
+}
+
+// A tiny seeded PRNG, so both servers get the same sequence of targets.
+function random(seed) {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+}
+
+function payloadFor(eventId, sentAt) {
+  return {
+    event_id: eventId,
+    event: "notification.general",
+    type: "general",
+    title: "Bench broadcast",
+    message: "Stock take at 17:00 - please count frames and lenses before closing.",
+    level: "info",
+    timestamp: new Date().toISOString(),
+    data: { sent_at: sentAt, source: "bench" },
+  };
+}
+
+async function makePublisher(publish) {
+  if (publish.mode === "http") {
+    // Always the first server: with several (redis-adapter) processes, one publisher keeps the
+    // events in order, as one Laravel backend pushing to one Node server would.
+    // Requests go one after another (a chain), so the server receives them in publish order;
+    // a saturated server makes the chain wait, and that wait counts in the measured latency.
+    const url = publish.urls[0];
+    let chain = Promise.resolve();
+    const post = async (room, payload) => {
+      const response = await fetch(`${url}/publish`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ room, event: payload.event, payload: { id: 0, ...payload } }),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 204) throw new Error(`publish: ${response.status}`);
+    };
+    return {
+      send({ room, payload }) {
+        const sent = chain.then(() => post(room, payload));
+        chain = sent.catch(() => {});
+        return sent;
+      },
+      async close() {},
+    };
+  }
+  const { createClient } = await import("redis");
+  const client = createClient({ url: publish.url });
+  await client.connect();
+  return {
+    async send({ recipients, payload }) {
+      // Exactly what oms.events.recorder publishes after a commit (oms.events.redis_bus).
+      const envelope = { i: payload.event_id, n: payload.event, p: payload, r: recipients };
+      await client.publish(publish.channel, JSON.stringify([envelope]));
+    },
+    async close() {
+      await client.quit();
+    },
+  };
+}
+
+async function stream({ kind, count, rate, publish, first_event_id: firstId, seed = 1, settle_s = 10, cap_s = 180 }) {
+  const publisher = await makePublisher(publish);
+  const pick = random(seed);
+  const sentAt = new Map();
+  const latencies = [];
+  let expected = 0;
+  let delivered = 0;
+  let errors = 0; // duplicates or out of order on one socket
+  let unexpected = 0;
+  let lastReceipt = 0;
+  const disconnectsBefore = disconnects;
+  for (const entry of sockets) entry.last = firstId - 1;
+  listener = (entry, event, payload, now) => {
+    const id = payload?.event_id;
+    const sent = sentAt.get(id);
+    if (sent === undefined) {
+      unexpected += 1;
+      return;
+    }
+    if (id <= entry.last) errors += 1;
+    entry.last = id;
+    delivered += 1;
+    latencies.push(now - sent);
+    lastReceipt = now;
+  };
+  // The broadcast recipients' envelope list is built once (a committed event's inbox rows).
+  const everyone = customers.map((entry, index) => [entry.user.id, 1_000_000 + index]);
+  const started = performance.now();
+  const sends = [];
+  for (let n = 0; n < count; n++) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const eventId = firstId + n;
+    const now = performance.now();
+    sentAt.set(eventId, now);
+    const payload = payloadFor(eventId, Date.now());
+    if (kind === "broadcast") {
+      expected += customers.length;
+      sends.push(publisher.send({ room: "role.customer", recipients: everyone, payload }).catch(() => (errors += 1)));
+    } else {
+      const target = customers[Math.floor(pick() * customers.length)];
+      expected += 1;
+      sends.push(
+        publisher.send({ room: `user.${target.user.id}`, recipients: [[target.user.id, eventId]], payload }).catch(() => (errors += 1)),
+      );
+    }
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
+  await Promise.all(sends);
+  // Wait for every receipt; stop early only when nothing arrives for settle_s (bounded by cap_s).
+  let seen = delivered;
+  let quietSince = performance.now();
+  while (delivered < expected && performance.now() - started < cap_s * 1000) {
+    await sleep(20);
+    if (delivered !== seen) {
+      seen = delivered;
+      quietSince = performance.now();
+    } else if (performance.now() - quietSince > settle_s * 1000) break;
+  }
+  listener = null;
+  await publisher.close();
+  const spanSeconds = ((lastReceipt || performance.now()) - started) / 1000;
+  print({
+    type: "stream",
+    kind,
+    events: count,
+    recipients: kind === "broadcast" ? customers.length : 1,
+    expected,
+    delivered,
+    errors,
+    unexpected,
+    disconnects: disconnects - disconnectsBefore,
+    send_seconds: sendSeconds,
+    span_seconds: spanSeconds,
+    deliveries_per_s: delivered / spanSeconds,
+    latency_ms: summary(latencies),
+  });
+}
+
+// --- end to end ------------------------------------------------------------------------------------
+
+// Calls are sequential, so the events a call causes are the ones above the highest id seen so far.
+let floor = 0;
+
+async function timed(request, prefix, expectedCount, timeoutMs = 10000) {
+  const times = [];
+  const started = performance.now();
+  let top = floor;
+  listener = (entry, event, payload, now) => {
+    if (!event.startsWith(prefix) || !(payload?.event_id > floor)) return;
+    top = Math.max(top, payload.event_id);
+    times.push(now - started);
+  };
+  await request();
+  const deadline = started + timeoutMs;
+  while (times.length < expectedCount && performance.now() < deadline) await sleep(1);
+  listener = null;
+  floor = top;
+  return times;
+}
+
+async function e2e({ api_url: api, admin_token: adminToken, branch_id: branch, product_id: product, rounds, pause_ms: pause, seed = 7 }) {
+  const pick = random(seed);
+  const headers = { "content-type": "application/json", authorization: `Bearer ${adminToken}` };
+  const staff = sockets.filter((entry) => entry.user.role === "staff" || entry.user.role === "admin").length;
+  const rows = { stock_adjust: [], broadcast_one: [], broadcast_role: [] };
+  let missing = 0;
+  const record = (row, times, expected) => {
+    missing += expected - times.length;
+    if (times.length) rows[row].push(Math.max(...times));
+  };
+  const disconnectsBefore = disconnects;
+  for (let n = 0; n < rounds; n++) {
+    // Alternate out of stock / back in stock: every call crosses a band, so every call is an alert.
+    const delta = n % 2 === 0 ? -10 : 10;
+    const adjust = { delta, reason: "bench" };
+    record("stock_adjust", await timed(() => post(`${api}/api/branches/${branch}/stock/${product}/adjust`, headers, adjust), "inventory.", staff), staff);
+    await sleep(pause);
+    const target = customers[Math.floor(pick() * customers.length)];
+    const one = { title: "bench", message: "one", user_ids: [target.user.id] };
+    record("broadcast_one", await timed(() => post(`${api}/api/notifications/broadcast`, headers, one), "notification.", 1), 1);
+    await sleep(pause);
+    if (n % 5 === 0) {
+      const all = { title: "bench", message: "all", role: "customer" };
+      const times = await timed(() => post(`${api}/api/notifications/broadcast`, headers, all), "notification.", customers.length, 30000);
+      record("broadcast_role", times, customers.length);
+      await sleep(pause * 5);
+    }
+  }
+  print({ type: "e2e", missing, disconnects: disconnects - disconnectsBefore, ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, summary(v)])) });
+}
+
+async function post(url, headers, body) {
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${url}: ${response.status} ${text}`);
+}
+
+async function e2eNode({ publish_urls: urls, rounds, pause_ms: pause, first_event_id: firstId, seed = 7 }) {
+  const pick = random(seed);
+  const publisher = await makePublisher({ mode: "http", urls });
+  const rows = { broadcast_one: [], broadcast_role: [] };
+  let missing = 0;
+  let eventId = firstId;
+  floor = firstId - 1;
+  const disconnectsBefore = disconnects;
+  for (let n = 0; n < rounds; n++) {
+    const target = customers[Math.floor(pick() * customers.length)];
+    const one = { room: `user.${target.user.id}`, payload: payloadFor(eventId++, Date.now()) };
+    let times = await timed(() => publisher.send(one), "notification.", 1);
+    missing += 1 - times.length;
+    if (times.length) rows.broadcast_one.push(Math.max(...times));
+    await sleep(pause);
+    if (n % 5 === 0) {
+      const all = { room: "role.customer", payload: payloadFor(eventId++, Date.now()) };
+      times = await timed(() => publisher.send(all), "notification.", customers.length, 30000);
+      missing += customers.length - times.length;
+      if (times.length) rows.broadcast_role.push(Math.max(...times));
+      await sleep(pause * 5);
+    }
+  }
+  print({ type: "e2e", missing, disconnects: disconnects - disconnectsBefore, ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, summary(v)])) });
+}
+
+const commands = createInterface({ input: process.stdin });
+for await (const line of commands) {
+  const command = JSON.parse(line.startsWith("@") ? readFileSync(line.slice(1), "utf8") : line);
+  try {
+    if (command.op === "connect") await connect(command);
+    else if (command.op === "stream") await stream(command);
+    else if (command.op === "e2e") await e2e(command);
+    else if (command.op === "e2e_node") await e2eNode(command);
+    else if (command.op === "disconnect") {
+      for (const entry of sockets) entry.socket.disconnect();
+      sockets.length = 0;
+      customers = [];
+      print({ type: "disconnected" });
+    } else if (command.op === "quit") break;
+  } catch (error) {
+    print({ type: "error", message: String(error?.stack ?? error) });
+  }
+}
+for (const entry of sockets) entry.socket.disconnect();
+process.exit(0);
