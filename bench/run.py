@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -359,11 +359,46 @@ def gc_summary(pauses: list[float]) -> dict[str, Any]:
     }
 
 
-def measure_stream(server: Server, load: LoadGenerator, command: dict[str, Any]) -> dict[str, Any]:
+def measure_stream(
+    server: Server,
+    load: LoadGenerator,
+    command: dict[str, Any],
+    *,
+    profile: Path | None = None,
+    processes: Processes | None = None,
+) -> dict[str, Any]:
     server.gc_pauses_ms()
+    spy = None
+    if profile is not None and processes is not None and server.side == "oms":
+        # py-spy samples the (first) OMS server during the phase, as collapsed stacks
+        # (summarised by bench/profile.py). Sampling costs the server a little CPU.
+        spy = processes.start(
+            [
+                "uvx",
+                "py-spy",
+                "record",
+                "--pid",
+                str(server.pids[0]),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--output",
+                str(profile),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(2)
     before = server.cpu()
     result = load.call({"op": "stream", "publish": server.publish, **command})
     used = server.cpu() - before
+    if spy is not None and processes is not None:
+        spy.send_signal(signal.SIGINT)
+        with suppress(subprocess.TimeoutExpired):
+            spy.wait(30)
+        processes.stop(spy)
     result["cpu_s"] = round(used, 3)
     result["cpu_us_per_delivery"] = used * 1e6 / max(1, result["delivered"])
     result["deliveries_per_cpu_s"] = result["delivered"] / used if used else None
@@ -433,16 +468,26 @@ def run_side(
         # Envelope ids continue the event table, as the next commits would.
         first = asyncio.run(newest_event_id(world.database_url)) + 1
         count = round(args.rate * args.broadcast_seconds)
+        profile = None
+        if args.profile is not None:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profile = args.profile / f"{side}-broadcast-{n}{'-x2' if scale_out else ''}.txt"
         result["broadcast"] = measure_stream(
             server,
             load,
             {"kind": "broadcast", "count": count, "rate": args.rate, "first_event_id": first},
+            profile=profile,
+            processes=processes,
         )
         if not scale_out:
             result["targeted"] = measure_stream(
                 server,
                 load,
-                {
+                profile=profile.with_name(profile.name.replace("broadcast", "targeted"))
+                if profile
+                else None,
+                processes=processes,
+                command={
                     "kind": "targeted",
                     "count": args.targeted,
                     "rate": args.targeted_rate,
@@ -618,6 +663,9 @@ def main() -> None:
     parser.add_argument("--e2e-rounds", type=int, default=50)
     parser.add_argument("--scale-out", default="5000", help="N for the 2-process runs ('' = none)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds before measuring RSS")
+    parser.add_argument(
+        "--profile", type=Path, help="directory: py-spy the OMS server during each broadcast"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
 

@@ -137,7 +137,7 @@ async function makePublisher(publish) {
   return {
     async send({ recipients, payload }) {
       // Exactly what oms.events.recorder publishes after a commit (oms.events.redis_bus).
-      const envelope = { i: payload.event_id, n: payload.event, p: payload, r: recipients };
+      const envelope = { i: payload.event_id, n: payload.event, p: payload, u: recipients.users, b: recipients.inboxes };
       await client.publish(publish.channel, JSON.stringify([envelope]));
     },
     async close() {
@@ -172,7 +172,10 @@ async function stream({ kind, count, rate, publish, first_event_id: firstId, see
     lastReceipt = now;
   };
   // The broadcast recipients' envelope list is built once (a committed event's inbox rows).
-  const everyone = customers.map((entry, index) => [entry.user.id, 1_000_000 + index]);
+  const everyone = {
+    users: customers.map((entry) => entry.user.id),
+    inboxes: customers.map((_entry, index) => 1_000_000 + index),
+  };
   const started = performance.now();
   const sends = [];
   for (let n = 0; n < count; n++) {
@@ -190,7 +193,7 @@ async function stream({ kind, count, rate, publish, first_event_id: firstId, see
       const target = customers[Math.floor(pick() * customers.length)];
       expected += 1;
       sends.push(
-        publisher.send({ room: `user.${target.user.id}`, recipients: [[target.user.id, eventId]], payload }).catch(() => (errors += 1)),
+        publisher.send({ room: `user.${target.user.id}`, recipients: { users: [target.user.id], inboxes: [eventId] }, payload }).catch(() => (errors += 1)),
       );
     }
   }

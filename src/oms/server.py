@@ -106,6 +106,13 @@ def uvicorn_server(app: ASGIApp, settings: Settings, host: str, port: int) -> uv
         loop="uvloop",
         http="httptools",
         ws="websockets-sansio",
+        # Like Node socket.io (perMessageDeflate off by default): compressing every frame for every
+        # recipient costs CPU per delivery and ~40 KB of zlib state per socket. The gateway's
+        # direct frame writes (oms.gateway.transport) rely on it being off.
+        ws_per_message_deflate=False,
+        # engine.io has its own heartbeat (and ping timeout); websocket-level pings would be a
+        # second timer and a second ping frame per socket.
+        ws_ping_interval=None,
         lifespan="off",
         log_level="warning",
         timeout_graceful_shutdown=3,

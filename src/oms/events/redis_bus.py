@@ -25,7 +25,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from oms.events.bus import EventHandler
-from oms.events.envelope import PublishedEvent
+from oms.events.envelope import PublishedEvent, from_envelope
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,7 @@ def encode_batch(events: Sequence[PublishedEvent]) -> bytes:
 
 def decode_batch(raw: bytes | str) -> list[PublishedEvent]:
     """The inverse of `encode_batch` (the envelope format of `PublishedEvent.to_json`)."""
-    return [
-        PublishedEvent(
-            event_id=int(item["i"]),
-            name=str(item["n"]),
-            payload=item["p"],
-            recipients=tuple((int(user), int(inbox)) for user, inbox in item["r"]),
-        )
-        for item in orjson.loads(raw)
-    ]
+    return [from_envelope(item) for item in orjson.loads(raw)]
 
 
 class RedisBus:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from oms.domain.actors import Actor
 
@@ -24,6 +25,9 @@ class Connection:
     eio_sid: str
     actor: Actor
     channels: set[str]
+    # The engine.io socket (a transport.DirectSocket): its `direct` writer, while it has one, is
+    # how the dispatcher writes frames.
+    socket: Any = None
     # When the token it connected with expires (epoch seconds); the gateway then drops it.
     expires_at: float = float("inf")
     last_event_id: int = 0

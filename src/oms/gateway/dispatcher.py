@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[str, str], Awaitable[None]]
 _CATCH_UP = None  # queue marker: compare the table's newest id with the watermark
+_YIELD_EVERY = 1000  # recipients written between two passes of the event loop
 
 
 class Dispatcher:
@@ -150,23 +151,39 @@ class Dispatcher:
         self.metrics.dispatched.labels(source).inc()
         frame = None
         written = 0
+        since_yield = 0
+        by_user = self.registry.by_user
         for user_id, inbox_id in event.recipients:
-            connections = self.registry.by_user.get(user_id)
+            connections = by_user.get(user_id)
             if not connections:
                 continue
             if frame is None:
                 frame = encode(event)
-            text = frame.for_inbox(inbox_id)
-            for connection in tuple(connections):
+            ws_frame = None
+            for connection in tuple(connections) if len(connections) > 1 else connections:
                 if connection.last_event_id >= event_id:
                     continue
                 if connection.pending is not None:
                     # Still replaying: the starter flushes this after the replay, in order.
-                    connection.pending.append((event_id, text))
+                    connection.pending.append((event_id, frame.for_inbox(inbox_id)))
                     continue
                 connection.last_event_id = event_id
-                await self.send(connection.eio_sid, text)
-                written += 1
+                writer = connection.socket.direct if connection.socket is not None else None
+                if writer is not None:
+                    # Websocket: the finished frame, written synchronously (transport.py).
+                    if ws_frame is None:
+                        ws_frame = frame.ws_frame(inbox_id)
+                    if writer.write(ws_frame):
+                        written += 1
+                else:
+                    await self.send(connection.eio_sid, frame.for_inbox(inbox_id))
+                    written += 1
+            since_yield += 1
+            if since_yield >= _YIELD_EVERY:
+                # Let the loop read (pongs, joins, new sockets) in the middle of a big fan-out,
+                # so a long broadcast never starves pings into timeouts.
+                since_yield = 0
+                await asyncio.sleep(0)
         if written:
             self.metrics.delivered.inc(written)
             self.metrics.delivery_latency.observe(_age(event))

@@ -23,12 +23,14 @@ from oms.gateway import channels, gclog
 from oms.gateway.connections import Connection, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.replay import start_connection
+from oms.gateway.transport import adopt, message_frame, writer_of
 from oms.runtime import Runtime
 from oms.security.tokens import TokenError, read_token
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
+_NO_ENVIRON: dict[str, Any] = {}
 # A client sends only small join/leave packets; anything bigger is refused by engine.io itself.
 MAX_CLIENT_PACKET = 16 * 1024
 
@@ -58,6 +60,14 @@ def last_event_id_from(auth: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) and value >= 0 else None
 
 
+class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio whose engine.io sockets write websocket frames directly (transport.py)."""
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        adopt(self.eio.sockets.get(eio_sid))
+        return await super()._handle_eio_connect(eio_sid, environ)
+
+
 class Gateway:
     def __init__(
         self,
@@ -74,7 +84,7 @@ class Gateway:
         self.database = runtime.database
         self.metrics = runtime.metrics
         self.registry = Registry()
-        self.sio = socketio.AsyncServer(
+        self.sio = _SocketServer(
             async_mode="asgi",
             cors_allowed_origins=runtime.settings.cors_origin_list,
             max_http_buffer_size=MAX_CLIENT_PACKET,
@@ -145,7 +155,11 @@ class Gateway:
     # --- socket events ----------------------------------------------------------------------------
 
     async def _send(self, eio_sid: str, text: str) -> None:
-        await self.sio.eio.send(eio_sid, text)
+        writer = writer_of(self.sio.eio.sockets.get(eio_sid))
+        if writer is not None:
+            writer.write(message_frame(text))
+        else:
+            await self.sio.eio.send(eio_sid, text)
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
@@ -161,12 +175,16 @@ class Gateway:
             sid=sid,
             eio_sid=eio_sid,
             actor=actor,
+            socket=self.sio.eio.sockets.get(eio_sid),
             channels=set(channels.own_channels(actor)),
             expires_at=expires_at,
             last_event_id=replay_after or 0,
         )
         self.registry.add(connection)
         self.metrics.connections.set(len(self.registry))
+        # python-socketio keeps each socket's whole request environ (every header, twice) for its
+        # life; this handler was its only reader. A shared empty one saves KBs per socket.
+        self.sio.environ[eio_sid] = _NO_ENVIRON
         task = asyncio.create_task(self._start(connection, replay_after))
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)

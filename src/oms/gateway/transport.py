@@ -1,0 +1,229 @@
+"""Writing ready websocket frames straight to each socket's transport (DESIGN §9).
+
+Stock python-engineio gives every websocket its own queue and writer task: one send is a queue put,
+a task wake-up, a packet encode, an ASGI message dict and a websocket frame build, per recipient.
+Here, once a socket runs on websocket, engine.io's queue is flushed once and from then on every
+packet (engine.io's own pings, socket.io's acks, and events) is written synchronously as a
+finished frame with `transport.write`: no per-socket writer task, no per-recipient task switch, and
+an event's frame is built once and written as is to every recipient.
+
+It takes this path only where it can do so exactly: uvicorn's `websockets-sansio` protocol with no
+websocket extension negotiated (a server frame is then just a header and the text). Anything else
+(polling, another server, permessage-deflate) keeps engine.io's own queue, unchanged.
+
+Memory stays bounded: a client that stops reading while its frames pile up beyond
+`MAX_BUFFERED_BYTES` is disconnected; it reconnects with `last_event_id` and replays what it missed
+from its inbox, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import engineio
+from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
+
+log = logging.getLogger(__name__)
+
+MAX_BUFFERED_BYTES = 1 << 20
+
+
+def text_frame(payload: bytes) -> bytes:
+    """An unmasked, unfragmented websocket text frame (server to client, RFC 6455 §5.2)."""
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65536:
+        return b"\x81\x7e" + size.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + size.to_bytes(8, "big") + payload
+
+
+def binary_frame(payload: bytes) -> bytes:
+    frame = text_frame(payload)
+    return b"\x82" + frame[1:]
+
+
+def message_frame(socketio_packet: str) -> bytes:
+    """The websocket frame of an engine.io MESSAGE (`4`) carrying a socket.io packet."""
+    return text_frame(b"4" + socketio_packet.encode())
+
+
+class DirectWriter:
+    """Synchronous frame writes to one uvicorn websocket connection."""
+
+    __slots__ = ("protocol", "transport")
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+        self.transport: asyncio.WriteTransport = protocol.transport
+
+    @classmethod
+    def for_asgi(cls, ws: Any) -> DirectWriter | None:
+        """The writer for engine.io's ASGI websocket wrapper, or None where frames cannot be
+        written directly."""
+        protocol = getattr(getattr(ws, "asgi_send", None), "__self__", None)
+        connection = getattr(protocol, "conn", None)
+        if (
+            type(protocol).__name__ != "WebSocketsSansIOProtocol"
+            or getattr(protocol, "transport", None) is None
+            or connection is None
+            or getattr(connection, "extensions", None) != []
+        ):
+            return None
+        return cls(protocol)
+
+    def write(self, frame: bytes) -> bool:
+        """Write a finished frame; False when the connection is closing (it is about to go)."""
+        protocol = self.protocol
+        transport = self.transport
+        if protocol.close_sent or protocol.disconnected or transport.is_closing():
+            return False
+        transport.write(frame)
+        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            # The client stopped reading; it will reconnect and replay from its inbox.
+            log.warning(
+                "dropped a websocket that stopped reading (over %d bytes)", MAX_BUFFERED_BYTES
+            )
+            transport.abort()
+            return False
+        return True
+
+
+class DirectSocket(AsyncSocket):  # type: ignore[misc]
+    """An engine.io socket that, on websocket, writes frames itself instead of a writer task."""
+
+    direct: DirectWriter | None = None
+    connected: bool
+    closing: bool
+    closed: bool
+    last_ping: float | None
+
+    async def send(self, pkt: eio_packet.Packet) -> None:
+        writer = self.direct
+        if writer is None:
+            await super().send(pkt)
+            return
+        if not await self.check_ping_timeout():
+            return
+        encoded = pkt.encode()
+        if isinstance(encoded, str):
+            writer.write(text_frame(encoded.encode()))
+        else:
+            writer.write(binary_frame(encoded))
+
+    async def _websocket_handler(self, ws: Any) -> None:
+        writer = DirectWriter.for_asgi(ws)
+        if writer is None:
+            await super()._websocket_handler(ws)
+            return
+        server = self.server
+
+        async def websocket_wait() -> Any:
+            data = await ws.wait()
+            if data and len(data) > server.max_http_buffer_size:
+                raise ValueError("packet is too large")
+            return data
+
+        if self.connected:
+            # An upgrade from polling: the probe exchange, as engine.io does it.
+            self.upgrading = True
+            try:
+                pkt = eio_packet.Packet(encoded_packet=await websocket_wait())
+                if pkt.packet_type != eio_packet.PING or pkt.data != "probe":
+                    self.upgrading = False
+                    return
+                await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+                await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the open poll
+                pkt = eio_packet.Packet(encoded_packet=await websocket_wait())
+            except (OSError, ValueError):
+                self.upgrading = False
+                return
+            if pkt.packet_type != eio_packet.UPGRADE:
+                self.upgraded = False
+                self.upgrading = False
+                return
+            self.upgraded = True
+            self.upgrading = False
+        else:
+            self.connected = True
+            self.upgraded = True
+
+        # What engine.io queued so far goes first, in order; then every send is a direct write.
+        # No await between the drain and switching over, so nothing can slip in between.
+        while not self.queue.empty():
+            queued = self.queue.get_nowait()
+            self.queue.task_done()
+            if queued is not None:
+                encoded = queued.encode()
+                writer.write(
+                    text_frame(encoded.encode())
+                    if isinstance(encoded, str)
+                    else binary_frame(encoded)
+                )
+        self.direct = writer
+        try:
+            while True:
+                # No per-read timeout task: a silent client is found by engine.io's ping timeout,
+                # whose close() below closes the transport, which ends this read.
+                try:
+                    data = await websocket_wait()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    break
+                if data is None:
+                    break
+                try:
+                    await self.receive(eio_packet.Packet(encoded_packet=data))
+                except engineio.exceptions.UnknownPacketError:
+                    pass
+                except engineio.exceptions.SocketIsClosedError:
+                    break
+                except Exception:
+                    server.logger.exception("Unknown receive error")
+        finally:
+            self.direct = None
+        await ws.close()
+        await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        writer = self.direct
+        await super().close(wait=wait, abort=abort, reason=reason)
+        if writer is not None and self.closed:
+            # After engine.io's CLOSE packet (written first; close() flushes it): this ends the
+            # websocket read in _websocket_handler, which is waiting without a timeout.
+            writer.transport.close()
+
+    def schedule_ping(self) -> None:
+        # engine.io runs a task per socket for this (a task, a coroutine and a future each
+        # sleeping 25 s); a timer handle does the same with a fraction of the memory.
+        if self.last_ping:
+            self.last_ping = None
+            asyncio.get_running_loop().call_later(self.server.ping_interval, self._ping)
+
+    def _ping(self) -> None:
+        if self.closing or self.closed:
+            return
+        self.last_ping = time.time()
+        writer = self.direct
+        if writer is not None:
+            writer.write(_PING_FRAME)
+        else:
+            self.server.start_background_task(self.send, eio_packet.Packet(eio_packet.PING))
+
+
+_PING_FRAME = text_frame(eio_packet.Packet(eio_packet.PING).encode().encode())
+
+
+def adopt(socket: object) -> None:
+    """Make a freshly created engine.io socket a DirectSocket (same layout, more behaviour)."""
+    if type(socket) is AsyncSocket:
+        socket.__class__ = DirectSocket
+
+
+def writer_of(socket: object) -> DirectWriter | None:
+    return getattr(socket, "direct", None)
