@@ -33,6 +33,16 @@ class EventBus(Protocol):
         """True/False when a broker answers or not; None when there is no broker."""
 
 
+async def call_handlers(handlers: Sequence[EventHandler], events: Sequence[PublishedEvent]) -> None:
+    """Hand events to each handler; one failing must not stop the others or the publisher."""
+    for handler in list(handlers):
+        try:
+            await handler(events)
+        except Exception:
+            # The change is committed; a failing subscriber must not turn it into an error.
+            log.exception("event subscriber failed; it will catch up from the event table")
+
+
 class InProcessBus:
     def __init__(self) -> None:
         self._handlers: list[EventHandler] = []
@@ -42,12 +52,7 @@ class InProcessBus:
         return lambda: self._handlers.remove(handler)
 
     async def publish(self, events: Sequence[PublishedEvent]) -> None:
-        for handler in list(self._handlers):
-            try:
-                await handler(events)
-            except Exception:
-                # The change is committed; a failing subscriber must not turn it into an error.
-                log.exception("event subscriber failed; it will catch up from the event table")
+        await call_handlers(self._handlers, events)
 
     async def start(self) -> None:
         return None

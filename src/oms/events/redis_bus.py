@@ -24,7 +24,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from oms.events.bus import EventHandler
+from oms.events.bus import EventHandler, call_handlers
 from oms.events.envelope import PublishedEvent, from_envelope
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,7 @@ class RedisBus:
             self._on_published(len(events))
 
     async def _call_handlers(self, events: Sequence[PublishedEvent]) -> None:
-        for handler in list(self._handlers):
-            try:
-                await handler(events)
-            except Exception:
-                log.exception("event subscriber failed; it will catch up from the event table")
+        await call_handlers(self._handlers, events)
 
     async def start(self) -> None:
         if self._handlers and self._listener is None:
