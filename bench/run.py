@@ -359,6 +359,39 @@ def gc_summary(pauses: list[float]) -> dict[str, Any]:
     }
 
 
+def start_py_spy(processes: Processes, server: Server, profile: Path) -> subprocess.Popen[bytes]:
+    """py-spy samples the (first) OMS server, as collapsed stacks (summarised by bench/profile.py).
+
+    Sampling costs the server a little CPU."""
+    spy = processes.start(
+        [
+            "uvx",
+            "py-spy",
+            "record",
+            "--pid",
+            str(server.pids[0]),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(profile),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2)
+    return spy
+
+
+def stop_py_spy(processes: Processes, spy: subprocess.Popen[bytes]) -> None:
+    spy.send_signal(signal.SIGINT)
+    with suppress(subprocess.TimeoutExpired):
+        spy.wait(30)
+    processes.stop(spy)
+
+
 def measure_stream(
     server: Server,
     load: LoadGenerator,
@@ -370,35 +403,12 @@ def measure_stream(
     server.gc_pauses_ms()
     spy = None
     if profile is not None and processes is not None and server.side == "oms":
-        # py-spy samples the (first) OMS server during the phase, as collapsed stacks
-        # (summarised by bench/profile.py). Sampling costs the server a little CPU.
-        spy = processes.start(
-            [
-                "uvx",
-                "py-spy",
-                "record",
-                "--pid",
-                str(server.pids[0]),
-                "--rate",
-                "200",
-                "--format",
-                "raw",
-                "--output",
-                str(profile),
-                "--nonblocking",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(2)
+        spy = start_py_spy(processes, server, profile)
     before = server.cpu()
     result = load.call({"op": "stream", "publish": server.publish, **command})
     used = server.cpu() - before
     if spy is not None and processes is not None:
-        spy.send_signal(signal.SIGINT)
-        with suppress(subprocess.TimeoutExpired):
-            spy.wait(30)
-        processes.stop(spy)
+        stop_py_spy(processes, spy)
     result["cpu_s"] = round(used, 3)
     result["cpu_us_per_delivery"] = used * 1e6 / max(1, result["delivered"])
     result["deliveries_per_cpu_s"] = result["delivered"] / used if used else None
@@ -419,7 +429,8 @@ def run_side(
 ) -> dict[str, Any]:
     server_cpus: list[str | None] = ["0", "1"] if scale_out else ["0"]
     load_cpu = None if scale_out else "1"
-    e2e = (not scale_out) and n == args.e2e_clients and args.e2e_rounds > 0
+    phases = set(args.phases.split(","))
+    e2e = "e2e" in phases and (not scale_out) and n == args.e2e_clients and args.e2e_rounds > 0
     if side == "node":
         server = start_node(processes, tmp, world, server_cpus, redis_url)
     else:
@@ -440,6 +451,10 @@ def run_side(
         time.sleep(args.settle)
         result["rss_per_connection_kb"] = (server.rss() - rss_before) / len(users) / 1024
         result["rss_mb"] = server.rss() / 2**20
+        e2e_spy = None
+        if e2e and args.profile is not None and side == "oms":
+            args.profile.mkdir(parents=True, exist_ok=True)
+            e2e_spy = start_py_spy(processes, server, args.profile / f"oms-e2e-{n}.txt")
         if e2e:
             server.gc_pauses_ms()
             if side == "oms":
@@ -464,22 +479,27 @@ def run_side(
                         "first_event_id": 1,
                     }
                 )
-            result["e2e"]["gc"] = gc_summary(server.gc_pauses_ms())
+            pauses = server.gc_pauses_ms()
+            result["e2e"]["gc"] = gc_summary(pauses)
+            result["e2e"]["gc"]["over_10_ms"] = [round(p, 1) for p in pauses if p >= 10]
+        if e2e_spy is not None:
+            stop_py_spy(processes, e2e_spy)
         # Envelope ids continue the event table, as the next commits would.
         first = asyncio.run(newest_event_id(world.database_url)) + 1
-        count = round(args.rate * args.broadcast_seconds)
+        count = round(args.rate * args.broadcast_seconds) if "broadcast" in phases else 0
         profile = None
         if args.profile is not None:
             args.profile.mkdir(parents=True, exist_ok=True)
             profile = args.profile / f"{side}-broadcast-{n}{'-x2' if scale_out else ''}.txt"
-        result["broadcast"] = measure_stream(
-            server,
-            load,
-            {"kind": "broadcast", "count": count, "rate": args.rate, "first_event_id": first},
-            profile=profile,
-            processes=processes,
-        )
-        if not scale_out:
+        if count:
+            result["broadcast"] = measure_stream(
+                server,
+                load,
+                {"kind": "broadcast", "count": count, "rate": args.rate, "first_event_id": first},
+                profile=profile,
+                processes=processes,
+            )
+        if not scale_out and "targeted" in phases:
             result["targeted"] = measure_stream(
                 server,
                 load,
@@ -623,6 +643,11 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{o.get('missing')}/{o.get('disconnects')}",
                 f"{d.get('missing')}/{d.get('disconnects')}",
             )
+            of, df = o.get("first") or {}, d.get("first") or {}
+            for row in ("stock_adjust", "broadcast_one"):
+                if row in of or row in df:
+                    label = f"N={n:,} e2e {row}, first call after start"
+                    add(label, "ms ↓", of.get(row), df.get(row), digits=2)
             for row in ("stock_adjust", "broadcast_one", "broadcast_role"):
                 os_, ds = o.get(row) or {}, d.get(row) or {}
                 for q in ("p50", "p99", "max"):
@@ -662,6 +687,11 @@ def main() -> None:
     parser.add_argument("--e2e-clients", type=int, default=5000)
     parser.add_argument("--e2e-rounds", type=int, default=50)
     parser.add_argument("--scale-out", default="5000", help="N for the 2-process runs ('' = none)")
+    parser.add_argument(
+        "--phases",
+        default="e2e,broadcast,targeted",
+        help="comma-separated subset of e2e,broadcast,targeted (connect/RSS always runs)",
+    )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds before measuring RSS")
     parser.add_argument(
         "--profile", type=Path, help="directory: py-spy the OMS server during each broadcast"
