@@ -34,7 +34,7 @@ from sqlalchemy import func, insert, select
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
 from oms.db.models import Branch, BranchStock, EventRecord, Product, User
-from oms.events.redis_bus import CHANNEL
+from oms.events.redis_bus import channel_for
 from oms.security.passwords import hash_password
 from oms.security.tokens import derive_key, issue_token
 
@@ -318,7 +318,7 @@ def start_oms(
         if command == "serve":
             api_url = wait_for(log, r"OMS web app and API on (http://\S+)", process)
         gc_files.append(gc_file)
-    publish = {"mode": "redis", "url": redis_url, "channel": CHANNEL}
+    publish = {"mode": "redis", "url": redis_url, "channel": channel_for(world.app_key)}
     return Server("oms", started, urls, publish, api_url=api_url, gc_files=gc_files)
 
 

@@ -31,7 +31,7 @@ from oms.demo import DEMO_PASSWORD, database_is_empty, load_demo
 from oms.events.bus import EventBus, InProcessBus
 from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit
-from oms.events.redis_bus import RedisBus
+from oms.events.redis_bus import RedisBus, channel_for
 from oms.gateway.gateway import Gateway
 from oms.gateway.metrics import Metrics
 from oms.gateway.ops import create_ops_app
@@ -48,7 +48,11 @@ class StartupError(Exception):
 
 def build_bus(settings: Settings, metrics: Metrics) -> EventBus:
     if settings.redis_url:
-        return RedisBus(settings.redis_url, on_published=metrics.published.inc)
+        return RedisBus(
+            settings.redis_url,
+            channel=channel_for(settings.app_key),
+            on_published=metrics.published.inc,
+        )
     bus = InProcessBus()
 
     async def count(events: Sequence[PublishedEvent]) -> None:

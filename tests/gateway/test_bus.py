@@ -10,7 +10,7 @@ import pytest
 
 from oms.events.bus import EventBus, InProcessBus
 from oms.events.envelope import PublishedEvent
-from oms.events.redis_bus import RedisBus
+from oms.events.redis_bus import RedisBus, channel_for
 from tests.gateway.services import RedisServer
 
 
@@ -100,6 +100,30 @@ async def test_redis_bus_crosses_processes_write_only_publisher(
     finally:
         await publisher.close()
         await listener.close()
+
+
+async def test_deployments_sharing_a_redis_server_do_not_hear_each_other(
+    redis_server: RedisServer,
+) -> None:
+    ours, theirs = channel_for("a" * 40), channel_for("b" * 40)
+    assert ours != theirs
+    assert ours == channel_for("a" * 40)
+    assert "a" * 8 not in ours  # the key itself never appears on the wire
+    foreign = RedisBus(redis_server.url, channel=theirs)
+    listener = RedisBus(redis_server.url, channel=ours)
+    own = RedisBus(redis_server.url, channel=ours)
+    inbox = Inbox()
+    listener.subscribe(inbox)
+    await _started(listener)
+    try:
+        await foreign.publish([_event(900)])
+        await own.publish([_event(7)])
+        await inbox.wait_ids(1)
+        await asyncio.sleep(0.2)
+        assert inbox.ids() == [7]
+    finally:
+        for bus in (foreign, listener, own):
+            await bus.close()
 
 
 async def test_redis_bus_survives_a_dead_broker_and_resubscribes(

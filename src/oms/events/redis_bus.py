@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from oms.events.bus import EventHandler, call_handlers
 from oms.events.envelope import PublishedEvent, from_envelope
+from oms.security.tokens import derive_key
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,14 @@ _BACKOFF_MAX = 2.0
 
 Callback = Callable[[], Awaitable[None]]
 PublishCounter = Callable[[int], None]
+
+
+def channel_for(app_key: str) -> str:
+    """The deployment's own channel. Pub/sub channels are shared by every client of a Redis server
+    (database numbers do not separate them), and a foreign envelope would move a dispatcher's
+    watermark past ids its own table has not reached yet — so each deployment (one APP_KEY, as
+    every node must share it to read tokens) gets a channel no other deployment uses."""
+    return f"{CHANNEL}:{derive_key(app_key, 'redis-channel').hex()[:16]}"
 
 
 def encode_batch(events: Sequence[PublishedEvent]) -> bytes:
