@@ -9,12 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from oms.db.database import Database
 from oms.db.models import Branch, EventRecord, Notification
 from oms.domain.appointment_rules import today_utc
 from oms.events.catalogue import validate_payload
+from oms.events.store import latest_event_id
 from tests.conftest import PublishedLog
 from tests.factories import Factory, TestUser
 
@@ -121,7 +122,7 @@ class Recorded:
 
 async def last_event_id(database: Database) -> int:
     async with database.session() as session:
-        return int(await session.scalar(select(func.max(EventRecord.id))) or 0)
+        return await latest_event_id(session)
 
 
 async def recorded_since(database: Database, after: int) -> list[Recorded]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
 
 from oms.db.database import Database
-from oms.db.models import EventRecord, Notification
 from oms.events.recorder import commit, record_event
 from oms.events.store import events_between, events_for_user, latest_event_id
 from tests.conftest import PublishedLog
 from tests.factories import Factory
+from tests.notifications.support import counts
 
 
 async def _record_general(database: Database, recipients: set[int], title: str = "Hello") -> int:
@@ -30,13 +29,6 @@ async def _record_general(database: Database, recipients: set[int], title: str =
         return published.event_id
 
 
-async def _counts(database: Database) -> tuple[int, int]:
-    async with database.session() as session:
-        events = await session.scalar(select(func.count()).select_from(EventRecord))
-        inbox = await session.scalar(select(func.count()).select_from(Notification))
-        return int(events or 0), int(inbox or 0)
-
-
 async def test_commit_publishes_with_inbox_rows(
     database: Database, factory: Factory, published: PublishedLog
 ) -> None:
@@ -49,7 +41,7 @@ async def test_commit_publishes_with_inbox_rows(
     assert event.payload["timestamp"].endswith("Z")
     assert "id" not in event.payload  # per-recipient, added at delivery
     assert published.recipients() == {a.id, b.id}
-    assert await _counts(database) == (1, 2)
+    assert await counts(database) == (1, 2)
 
 
 async def test_rollback_records_and_publishes_nothing(
@@ -69,7 +61,7 @@ async def test_rollback_records_and_publishes_nothing(
         await session.rollback()
         await commit(session)  # nothing left to publish
     assert published.events == []
-    assert await _counts(database) == (0, 0)
+    assert await counts(database) == (0, 0)
 
 
 async def test_payload_outside_the_catalogue_is_refused(database: Database) -> None:
