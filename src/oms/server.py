@@ -103,14 +103,22 @@ class _Server(uvicorn.Server):
         yield
 
 
-def uvicorn_server(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Server:
+def uvicorn_server(
+    app: ASGIApp,
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    gateway: Gateway | None = None,
+) -> uvicorn.Server:
+    """A uvicorn server; with `gateway`, websocket clients reach the gateway's own endpoint."""
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         loop="uvloop",
         http="httptools",
-        ws="websockets-sansio",
+        ws=gateway.websocket_protocol() if gateway is not None else "websockets-sansio",
         # Like Node socket.io (perMessageDeflate off by default): compressing every frame for every
         # recipient costs CPU per delivery and ~40 KB of zlib state per socket. The gateway's
         # direct frame writes (oms.gateway.transport) rely on it being off.
@@ -200,12 +208,18 @@ async def serve(settings: Settings, *, demo: bool) -> None:
             [
                 Listener(
                     "web app and API",
-                    uvicorn_server(http_app, settings, settings.http_host, settings.http_port),
+                    uvicorn_server(
+                        http_app, settings, settings.http_host, settings.http_port, gateway=gateway
+                    ),
                 ),
                 Listener(
                     "real-time gateway",
                     uvicorn_server(
-                        socket_app, settings, settings.websocket_host, settings.websocket_port
+                        socket_app,
+                        settings,
+                        settings.websocket_host,
+                        settings.websocket_port,
+                        gateway=gateway,
                     ),
                 ),
             ],
@@ -223,7 +237,9 @@ async def run_gateway(settings: Settings) -> None:
     try:
         gateway = await _start_gateway(runtime)
         app = gateway.asgi_app(create_ops_app(runtime))
-        server = uvicorn_server(app, settings, settings.websocket_host, settings.websocket_port)
+        server = uvicorn_server(
+            app, settings, settings.websocket_host, settings.websocket_port, gateway=gateway
+        )
         await run_servers(settings, [Listener("real-time gateway", server)])
     finally:
         if gateway is not None:

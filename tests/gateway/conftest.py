@@ -68,17 +68,21 @@ async def start_live_gateway(
     tick_seconds: float = 0.2,
     replay_page_size: int = 500,
     expiry_sweep_seconds: float = 5.0,
+    ping_interval: float = 25.0,
+    ping_timeout: float = 20.0,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
         tick_seconds=tick_seconds,
         replay_page_size=replay_page_size,
         expiry_sweep_seconds=expiry_sweep_seconds,
+        ping_interval=ping_interval,
+        ping_timeout=ping_timeout,
     )
     await gateway.start()
     runtime.gateway = gateway
     app = gateway.asgi_app(create_ops_app(runtime))
-    server = uvicorn_server(app, runtime.settings, "127.0.0.1", 0)
+    server = uvicorn_server(app, runtime.settings, "127.0.0.1", 0, gateway=gateway)
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(10):
         while not server.started:

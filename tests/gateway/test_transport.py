@@ -11,7 +11,9 @@ import pytest
 from oms.events.envelope import PublishedEvent, Recipients
 from oms.events.redis_bus import decode_batch, encode_batch
 from oms.gateway.frames import encode
-from oms.gateway.transport import MAX_BUFFERED_BYTES, DirectWriter, message_frame, text_frame
+from oms.gateway.transport import MAX_BUFFERED_BYTES, DirectWriter, EngineLink, message_frame
+from oms.gateway.websocket import GatewayWebSocket
+from oms.gateway.websocket_frames import text_frame
 from tests.gateway.conftest import LiveGateway
 from tests.gateway.scenario import Chain, notify
 
@@ -105,12 +107,13 @@ def test_a_socket_that_stops_reading_is_dropped_not_buffered_forever() -> None:
     assert transport.written == [b"a", b"b"]
 
 
-async def test_websocket_sockets_get_direct_writes_and_receive_in_order(
+async def test_websocket_clients_reach_the_gateways_own_endpoint_and_receive_in_order(
     live: LiveGateway, chain: Chain
 ) -> None:
     probe = await live.probe(chain.customer.token)
     (connection,) = live.gateway.registry.of_user(chain.customer.id)
-    assert connection.socket.direct is not None
+    assert isinstance(connection.link, GatewayWebSocket)
+    assert connection.link.direct is connection.link
     sent = [await notify(live.runtime.database, {chain.customer.id}) for _ in range(5)]
     await probe.wait_for_ids(*(event.event_id for event in sent))
     assert probe.ids() == [event.event_id for event in sent]
@@ -119,7 +122,8 @@ async def test_websocket_sockets_get_direct_writes_and_receive_in_order(
 async def test_polling_sockets_keep_engineio_queue(live: LiveGateway, chain: Chain) -> None:
     probe = await live.probe(chain.customer.token, transport="polling")
     (connection,) = live.gateway.registry.of_user(chain.customer.id)
-    assert connection.socket.direct is None
+    assert isinstance(connection.link, EngineLink)
+    assert connection.link.direct is None
     event = await notify(live.runtime.database, {chain.customer.id})
     await probe.wait_for_ids(event.event_id)
     assert probe.ids() == [event.event_id]

@@ -1,7 +1,8 @@
 """The sockets connected to this node, indexed by socket and by user.
 
-Per-connection state is kept small (one slotted object, no task, no queue of its own): the
-engine.io socket already owns the outgoing queue.
+Per-connection state is kept small (one slotted object, no task, no queue of its own). How frames
+reach the client is the connection's `link`: the gateway's own websocket endpoint
+(`websocket.GatewayWebSocket`) or, for polling clients, python-socketio (`EngineLink`).
 
 `last_event_id` is the highest event this socket has been sent (or was told it has, by
 `auth.last_event_id`): delivery only ever sends ids above it, which makes live delivery, replay and
@@ -14,20 +15,43 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 from oms.domain.actors import Actor
+
+
+class FrameWriter(Protocol):
+    def write(self, frame: bytes) -> bool:
+        """Write a finished websocket frame now; False when the connection is going away."""
+        ...
+
+
+class Link(Protocol):
+    """The transport side of one connected socket."""
+
+    @property
+    def direct(self) -> FrameWriter | None:
+        """Where finished websocket frames can be written synchronously; None on polling."""
+        ...
+
+    @property
+    def transport_name(self) -> str: ...
+
+    async def send(self, text: str) -> None:
+        """Send one socket.io packet, whatever the transport."""
+        ...
+
+    async def disconnect(self) -> None:
+        """Disconnect the socket from the server side (socket.io DISCONNECT, then close)."""
+        ...
 
 
 @dataclass(slots=True, eq=False)
 class Connection:
     sid: str
-    eio_sid: str
     actor: Actor
     channels: set[str]
-    # The engine.io socket (a transport.DirectSocket): its `direct` writer, while it has one, is
-    # how the dispatcher writes frames.
-    socket: Any = None
+    link: Link
     # When the token it connected with expires (epoch seconds); the gateway then drops it.
     expires_at: float = float("inf")
     last_event_id: int = 0
@@ -74,7 +98,7 @@ class Registry:
         return list(self.by_sid.values())
 
 
-def describe(connection: Connection, transport: str) -> dict[str, object]:
+def describe(connection: Connection) -> dict[str, object]:
     """One row of GET /connections."""
     actor = connection.actor
     return {
@@ -83,7 +107,7 @@ def describe(connection: Connection, transport: str) -> dict[str, object]:
         "name": actor.name,
         "role": actor.role,
         "branch_ids": sorted(actor.branch_ids),
-        "transport": transport,
+        "transport": connection.link.transport_name,
         "channels": sorted(connection.channels),
         "connected_at": datetime.fromtimestamp(connection.connected_at, UTC)
         .isoformat(timespec="seconds")

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from oms.db.database import Database
@@ -33,7 +33,6 @@ from oms.gateway.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[str, str], Awaitable[None]]
 _CATCH_UP = None  # queue marker: compare the table's newest id with the watermark
 _YIELD_EVERY = 1000  # recipients written between two passes of the event loop
 
@@ -43,7 +42,6 @@ class Dispatcher:
         self,
         database: Database,
         registry: Registry,
-        send: Send,
         metrics: Metrics,
         *,
         tick_seconds: float = 1.0,
@@ -51,7 +49,6 @@ class Dispatcher:
     ) -> None:
         self.database = database
         self.registry = registry
-        self.send = send
         self.metrics = metrics
         self.tick_seconds = tick_seconds
         self.page_size = page_size
@@ -168,7 +165,7 @@ class Dispatcher:
                     connection.pending.append((event_id, frame.for_inbox(inbox_id)))
                     continue
                 connection.last_event_id = event_id
-                writer = connection.socket.direct if connection.socket is not None else None
+                writer = connection.link.direct
                 if writer is not None:
                     # Websocket: the finished frame, written synchronously (transport.py).
                     if ws_frame is None:
@@ -176,7 +173,7 @@ class Dispatcher:
                     if writer.write(ws_frame):
                         written += 1
                 else:
-                    await self.send(connection.eio_sid, frame.for_inbox(inbox_id))
+                    await connection.link.send(frame.for_inbox(inbox_id))
                     written += 1
             since_yield += 1
             if since_yield >= _YIELD_EVERY:

@@ -16,7 +16,7 @@ import orjson
 
 from oms.events.catalogue import is_per_recipient
 from oms.events.envelope import PublishedEvent
-from oms.gateway.transport import text_frame
+from oms.gateway.websocket_frames import text_frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""The socket.io server: connect auth, channels, and the wiring of dispatcher and replay.
+"""The socket.io gateway: connect auth, channels, and the wiring of dispatcher and replay.
+
+Two endpoints speak socket.io to clients and share everything here: websocket clients reach the
+gateway's own endpoint (`websocket.GatewayWebSocket`, set as uvicorn's websocket protocol), and
+polling clients (and their upgrades) python-socketio's server, mounted as the ASGI app.
 
 Clients may send exactly two events, `join` and `leave`, each answered by an acknowledgement.
 Anything else is ignored: there is no handler that emits to anyone but the caller's own ack.
@@ -20,34 +24,26 @@ from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
 from oms.events.store import latest_event_id
 from oms.gateway import channels, gclog
-from oms.gateway.connections import Connection, Registry, describe
+from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.replay import start_connection
-from oms.gateway.transport import adopt, message_frame, writer_of
+from oms.gateway.socketio_packets import connect_refusal
+from oms.gateway.transport import EngineLink, adopt
+from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket, endpoint_for
 from oms.runtime import Runtime
 from oms.security.tokens import TokenError, read_token
 
 log = logging.getLogger(__name__)
 
-NAMESPACE = "/"
 _NO_ENVIRON: dict[str, Any] = {}
 # A client sends only small join/leave packets; anything bigger is refused by engine.io itself.
-MAX_CLIENT_PACKET = 16 * 1024
+MAX_CLIENT_PACKET = MAX_MESSAGE_BYTES
 
 
-def refusal(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
-    """A connect refusal the clients read as `{message, code}`.
-
-    The JS client exposes `err.message` and `err.data`; the Python client passes the packet as is.
-    So the code is both at the top level and under `data`.
-    """
-    error = socketio.exceptions.ConnectionRefusedError(message)
-    error.error_args = {
-        "message": message,
-        "code": code,
-        "data": {"message": message, "code": code},
-    }
-    return error
+def refusal(error: TokenError) -> socketio.exceptions.ConnectionRefusedError:
+    refused = socketio.exceptions.ConnectionRefusedError(error.message)
+    refused.error_args = connect_refusal(error.code, error.message)
+    return refused
 
 
 def last_event_id_from(auth: dict[str, Any]) -> int | None:
@@ -76,8 +72,13 @@ class Gateway:
         tick_seconds: float = 1.0,
         replay_page_size: int = 500,
         expiry_sweep_seconds: float = 5.0,
+        ping_interval: float = 25.0,
+        ping_timeout: float = 20.0,
     ) -> None:
         self.expiry_sweep_seconds = expiry_sweep_seconds
+        # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
         self._sweeper: asyncio.Task[None] | None = None
         self.runtime = runtime
         self.replay_page_size = replay_page_size
@@ -88,13 +89,16 @@ class Gateway:
             async_mode="asgi",
             cors_allowed_origins=runtime.settings.cors_origin_list,
             max_http_buffer_size=MAX_CLIENT_PACKET,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
             logger=False,
             engineio_logger=False,
         )
         self.dispatcher = Dispatcher(
-            self.database, self.registry, self._send, self.metrics, tick_seconds=tick_seconds
+            self.database, self.registry, self.metrics, tick_seconds=tick_seconds
         )
-        self._starting: set[asyncio.Task[None]] = set()
+        self.allowed_origins = tuple(runtime.settings.cors_origin_list)
+        self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
         self._gc_log = gclog.from_environment()
         self.sio.on("connect", self._connect)
@@ -126,14 +130,27 @@ class Gateway:
         await self.dispatcher.stop()
         if self._gc_log is not None:
             await self._gc_log.stop()
-        for task in list(self._starting):
+        for task in list(self._tasks):
             task.cancel()
         await self.sio.shutdown()
 
     def asgi_app(self, other: ASGIApp | None = None) -> ASGIApp:
-        """The socket.io endpoint at `/socket.io`, everything else to `other`."""
+        """python-socketio at `/socket.io`, everything else to `other`.
+
+        Serve it with `websocket_protocol()` as uvicorn's websocket protocol, so websocket
+        clients reach the gateway's own endpoint instead."""
         app: ASGIApp = socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
         return app
+
+    def websocket_protocol(self) -> type[GatewayWebSocket]:
+        """uvicorn's `ws` protocol class for servers of this gateway."""
+        return endpoint_for(self)
+
+    def spawn(self, work: Any) -> None:
+        """Run a coroutine as a task the gateway cancels when it stops."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # --- the runtime's ConnectionRegistry ---------------------------------------------------------
 
@@ -141,55 +158,43 @@ class Gateway:
         return len(self.registry)
 
     def connection_rows(self) -> list[dict[str, object]]:
-        return [
-            describe(connection, self._transport(connection.sid))
-            for connection in self.registry.all()
-        ]
+        return [describe(connection) for connection in self.registry.all()]
 
-    def _transport(self, sid: str) -> str:
-        try:
-            return str(self.sio.transport(sid, NAMESPACE))
-        except KeyError:
-            return "closed"
+    # --- what both endpoints do -------------------------------------------------------------------
 
-    # --- socket events ----------------------------------------------------------------------------
-
-    async def _send(self, eio_sid: str, text: str) -> None:
-        writer = writer_of(self.sio.eio.sockets.get(eio_sid))
-        if writer is not None:
-            writer.write(message_frame(text))
-        else:
-            await self.sio.eio.send(eio_sid, text)
-
-    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def authenticate(
+        self, sid: str, link: Link, auth: object
+    ) -> tuple[Connection, int | None]:
+        """The connection for a socket.io CONNECT's `auth`, and the position to replay from;
+        TokenError (counted) when it is refused. Not registered yet: see `register`."""
         auth = auth if isinstance(auth, dict) else {}
         try:
-            actor, expires_at, replay_after = await self._authenticate(
+            actor, expires_at, replay_after = await self._load_actor(
                 auth.get("token"), last_event_id_from(auth)
             )
         except TokenError as error:
             self.metrics.auth_failures.labels(error.code).inc()
-            raise refusal(error.code, error.message) from None
-        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+            raise
         connection = Connection(
             sid=sid,
-            eio_sid=eio_sid,
             actor=actor,
-            socket=self.sio.eio.sockets.get(eio_sid),
+            link=link,
             channels=set(channels.own_channels(actor)),
             expires_at=expires_at,
             last_event_id=replay_after or 0,
         )
+        return connection, replay_after
+
+    def register(self, connection: Connection) -> None:
+        """From now on the dispatcher delivers to it (parked in `pending` until `go_live` ends)."""
         self.registry.add(connection)
         self.metrics.connections.set(len(self.registry))
-        # python-socketio keeps each socket's whole request environ (every header, twice) for its
-        # life; this handler was its only reader. A shared empty one saves KBs per socket.
-        self.sio.environ[eio_sid] = _NO_ENVIRON
-        task = asyncio.create_task(self._start(connection, replay_after))
-        self._starting.add(task)
-        task.add_done_callback(self._starting.discard)
 
-    async def _authenticate(
+    def forget(self, connection: Connection) -> None:
+        self.registry.remove(connection.sid)
+        self.metrics.connections.set(len(self.registry))
+
+    async def _load_actor(
         self, token: object, replay_after: int | None
     ) -> tuple[Actor, int, int | None]:
         """The socket's user, its token's expiry, and the position to replay from."""
@@ -213,29 +218,22 @@ class Gateway:
             now = time.time()
             for connection in self.registry.all():
                 if connection.expires_at <= now:
-                    await self.sio.disconnect(connection.sid)
+                    await connection.link.disconnect()
 
-    async def _start(self, connection: Connection, replay_after: int | None) -> None:
+    async def go_live(self, connection: Connection, replay_after: int | None) -> None:
+        """Replay what the socket missed, then let it go live (replay.py)."""
         try:
             await start_connection(
                 connection,
                 replay_after=replay_after,
                 database=self.database,
-                send=self._send,
                 metrics=self.metrics,
                 page_size=self.replay_page_size,
             )
         except Exception:
-            await self.sio.disconnect(connection.sid)
+            await connection.link.disconnect()
 
-    async def _disconnect(self, sid: str, reason: object = None) -> None:
-        self.registry.remove(sid)
-        self.metrics.connections.set(len(self.registry))
-
-    async def _join(self, sid: str, data: Any = None) -> dict[str, object]:
-        connection = self.registry.get(sid)
-        if connection is None:
-            return channels.UNKNOWN.ack()
+    async def join(self, connection: Connection, data: Any = None) -> dict[str, object]:
         channel = channels.parse(_channel_name(data))
         branch_exists = False
         if channel is not None and channel.kind == "branch" and connection.actor.is_admin:
@@ -248,10 +246,7 @@ class Gateway:
         connection.channels.add(channel.name)
         return {"ok": True, "channel": channel.name}
 
-    async def _leave(self, sid: str, data: Any = None) -> dict[str, object]:
-        connection = self.registry.get(sid)
-        if connection is None:
-            return channels.UNKNOWN.ack()
+    async def leave(self, connection: Connection, data: Any = None) -> dict[str, object]:
         channel = channels.parse(_channel_name(data))
         refused = channels.leave_refusal(connection.actor, channel, frozenset(connection.channels))
         if refused is not None:
@@ -264,6 +259,39 @@ class Gateway:
         async with self.database.session() as session:
             found = await session.scalar(select(Branch.id).where(Branch.id == branch_id))
         return found is not None
+
+    # --- python-socketio's handlers (polling clients) ---------------------------------------------
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+        link = EngineLink(self.sio, sid, eio_sid)
+        try:
+            connection, replay_after = await self.authenticate(sid, link, auth)
+        except TokenError as error:
+            raise refusal(error) from None
+        self.register(connection)
+        # python-socketio keeps each socket's whole request environ (every header, twice) for its
+        # life; this handler was its only reader. A shared empty one saves KBs per socket.
+        self.sio.environ[eio_sid] = _NO_ENVIRON
+        # After this handler returns python-socketio sends CONNECT; the start task runs after it.
+        self.spawn(self.go_live(connection, replay_after))
+
+    async def _disconnect(self, sid: str, reason: object = None) -> None:
+        connection = self.registry.get(sid)
+        if connection is not None:
+            self.forget(connection)
+
+    async def _join(self, sid: str, data: Any = None) -> dict[str, object]:
+        connection = self.registry.get(sid)
+        if connection is None:
+            return channels.UNKNOWN.ack()
+        return await self.join(connection, data)
+
+    async def _leave(self, sid: str, data: Any = None) -> dict[str, object]:
+        connection = self.registry.get(sid)
+        if connection is None:
+            return channels.UNKNOWN.ack()
+        return await self.leave(connection, data)
 
 
 def _channel_name(data: Any) -> object:

@@ -17,7 +17,6 @@ from oms.db.database import Database
 from oms.events.envelope import PublishedEvent
 from oms.events.store import events_for_user
 from oms.gateway.connections import Connection
-from oms.gateway.dispatcher import Send
 from oms.gateway.frames import encode
 from oms.gateway.metrics import Metrics
 
@@ -29,7 +28,6 @@ async def start_connection(
     *,
     replay_after: int | None,
     database: Database,
-    send: Send,
     metrics: Metrics,
     page_size: int = 500,
 ) -> None:
@@ -38,7 +36,7 @@ async def start_connection(
     await asyncio.sleep(0)
     try:
         if replay_after is not None:
-            await _replay(connection, database, send, metrics, page_size)
+            await _replay(connection, database, metrics, page_size)
     except Exception:
         # The socket cannot be brought up to date: drop it so the client reconnects and retries,
         # rather than leave it live with a hole.
@@ -46,11 +44,11 @@ async def start_connection(
         connection.pending = None
         connection.closed = True
         raise
-    await _flush(connection, send, metrics)
+    await _flush(connection, metrics)
 
 
 async def _replay(
-    connection: Connection, database: Database, send: Send, metrics: Metrics, page_size: int
+    connection: Connection, database: Database, metrics: Metrics, page_size: int
 ) -> None:
     while not connection.closed:
         page = await read_page(database, connection.user_id, connection.last_event_id, page_size)
@@ -60,7 +58,7 @@ async def _replay(
             if event.event_id <= connection.last_event_id:
                 continue
             connection.last_event_id = event.event_id
-            await send(connection.eio_sid, encode(event).for_inbox(inbox_id))
+            await connection.link.send(encode(event).for_inbox(inbox_id))
             metrics.replayed.inc()
         if len(page) < page_size:
             return
@@ -75,7 +73,7 @@ async def read_page(
         return await events_for_user(session, user_id, after, limit=limit)
 
 
-async def _flush(connection: Connection, send: Send, metrics: Metrics) -> None:
+async def _flush(connection: Connection, metrics: Metrics) -> None:
     pending = connection.pending or []
     index = 0
     while index < len(pending):
@@ -84,6 +82,6 @@ async def _flush(connection: Connection, send: Send, metrics: Metrics) -> None:
         if event_id <= connection.last_event_id or connection.closed:
             continue
         connection.last_event_id = event_id
-        await send(connection.eio_sid, text)
+        await connection.link.send(text)
         metrics.delivered.inc()
     connection.pending = None

@@ -1,7 +1,10 @@
-"""Writing ready websocket frames straight to each socket's transport (DESIGN §9).
+"""python-socketio's sockets, written to as directly as they allow (DESIGN §9).
 
-Stock python-engineio gives every websocket its own queue and writer task: one send is a queue put,
-a task wake-up, a packet encode, an ASGI message dict and a websocket frame build, per recipient.
+Websocket clients normally reach the gateway's own endpoint (`websocket.py`) and never come
+here. What does come here: polling clients, and polling clients that upgrade to websocket. For
+those, stock python-engineio gives every websocket its own queue and writer task: one send is a
+queue put, a task wake-up, a packet encode, an ASGI message dict and a websocket frame build, per
+recipient.
 Here, once a socket runs on websocket, engine.io's queue is flushed once and from then on every
 packet (engine.io's own pings, socket.io's acks, and events) is written synchronously as a
 finished frame with `transport.write`: no per-socket writer task, no per-recipient task switch, and
@@ -24,27 +27,15 @@ import time
 from typing import Any
 
 import engineio
+import socketio
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
+
+from oms.gateway.websocket_frames import binary_frame, text_frame
 
 log = logging.getLogger(__name__)
 
 MAX_BUFFERED_BYTES = 1 << 20
-
-
-def text_frame(payload: bytes) -> bytes:
-    """An unmasked, unfragmented websocket text frame (server to client, RFC 6455 §5.2)."""
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 65536:
-        return b"\x81\x7e" + size.to_bytes(2, "big") + payload
-    return b"\x81\x7f" + size.to_bytes(8, "big") + payload
-
-
-def binary_frame(payload: bytes) -> bytes:
-    frame = text_frame(payload)
-    return b"\x82" + frame[1:]
 
 
 def message_frame(socketio_packet: str) -> bytes:
@@ -227,3 +218,35 @@ def adopt(socket: object) -> None:
 
 def writer_of(socket: object) -> DirectWriter | None:
     return getattr(socket, "direct", None)
+
+
+class EngineLink:
+    """A connection's link (`connections.Link`) through python-socketio."""
+
+    __slots__ = ("eio_sid", "server", "sid")
+
+    def __init__(self, server: socketio.AsyncServer, sid: str, eio_sid: str) -> None:
+        self.server = server
+        self.sid = sid
+        self.eio_sid = eio_sid
+
+    @property
+    def direct(self) -> DirectWriter | None:
+        return writer_of(self.server.eio.sockets.get(self.eio_sid))
+
+    @property
+    def transport_name(self) -> str:
+        try:
+            return str(self.server.transport(self.sid, "/"))
+        except KeyError:
+            return "closed"
+
+    async def send(self, text: str) -> None:
+        writer = self.direct
+        if writer is not None:
+            writer.write(message_frame(text))
+        else:
+            await self.server.eio.send(self.eio_sid, text)
+
+    async def disconnect(self) -> None:
+        await self.server.disconnect(self.sid)

@@ -1,0 +1,453 @@
+"""The gateway's own websocket endpoint: engine.io v4 and socket.io v5 for websocket clients.
+
+uvicorn parses the HTTP request and, on an upgrade, hands the connection to its websocket protocol
+class; the gateway's servers use this one. A socket.io websocket request
+(`/socket.io/?EIO=4&transport=websocket`, no `sid`; what every OMS client opens first) is served
+here to the end. Anything else (a polling client upgrading, with a `sid`) is handed to uvicorn's
+own websocket protocol and from there to python-socketio, unchanged.
+
+Why its own endpoint: through uvicorn's ASGI websocket, python-engineio and python-socketio a
+socket costs about 130 Python objects — a dozen suspended coroutines, queues, events, the request
+environ — which is most of its memory and of what a full garbage collection walks. Here a
+connected socket is this one slotted object (no task, no queue, no parser object), its
+`connections.Connection`, and at most one timer handle. Everything runs in the transport's
+callbacks; only the steps that read the database (authenticating a CONNECT, replaying the inbox,
+an admin joining a branch) run as short tasks.
+
+Server frames are written synchronously (`write`), as the dispatcher does for every recipient.
+A client that stops reading is dropped once more than `MAX_BUFFERED_BYTES` wait for it; it comes
+back with `last_event_id` and replays, so nothing is lost.
+
+Engine.io's heartbeat: the server writes a ping every `gateway.ping_interval` seconds and closes
+a socket whose pong does not come within `gateway.ping_timeout`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+from urllib.parse import parse_qs
+
+import orjson
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+from websockets.server import ServerProtocol
+from websockets.typing import Origin
+
+from oms.gateway import socketio_packets as sio
+from oms.gateway.connections import Connection
+from oms.gateway.websocket_frames import (
+    CLOSE_GOING_AWAY,
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_INVALID_PAYLOAD,
+    CLOSE_NORMAL,
+    CLOSE_PROTOCOL_ERROR,
+    CLOSE_SERVICE_RESTART,
+    CLOSE_TOO_BIG,
+    CLOSE_UNSUPPORTED_DATA,
+    OP_BINARY,
+    OP_CLOSE,
+    OP_CONTINUATION,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    FrameError,
+    close_frame,
+    control_frame,
+    read_frames,
+    text_frame,
+)
+from oms.security.tokens import TokenError
+
+if TYPE_CHECKING:
+    from oms.gateway.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+# A client sends only small CONNECT, join and leave packets.
+MAX_MESSAGE_BYTES = 16 * 1024
+MAX_BUFFERED_BYTES = 1 << 20
+# join/leave answers being computed for one socket at a time; a client past it is not an OMS one.
+MAX_IN_FLIGHT = 8
+
+_PING = text_frame(b"2")
+_ENGINE_CLOSE = text_frame(b"1")
+_SOCKETIO_PATHS = (b"/socket.io/", b"/socket.io")
+
+_OPENING = 0
+_OPEN = 1
+_CLOSED = 2
+
+
+def endpoint_for(gateway: Gateway) -> type[GatewayWebSocket]:
+    """The protocol class uvicorn instantiates per websocket, bound to this gateway."""
+    return type("GatewayWebSocketFor", (GatewayWebSocket,), {"__slots__": (), "gateway": gateway})
+
+
+def _is_socketio_websocket(request: bytes) -> bool:
+    """`GET /socket.io/?EIO=4&transport=websocket` without a `sid` (not an upgrade from polling)."""
+    line = request.partition(b"\r\n")[0]
+    target = line.split(b" ")[1] if line.count(b" ") == 2 else b""
+    path, _, query = target.partition(b"?")
+    if path not in _SOCKETIO_PATHS:
+        return False
+    params = parse_qs(query.decode("latin-1"))
+    return (
+        params.get("EIO") == ["4"]
+        and params.get("transport") == ["websocket"]
+        and ("sid" not in params)
+    )
+
+
+class GatewayWebSocket(asyncio.Protocol):
+    """One websocket client, from the upgrade request to the close."""
+
+    gateway: ClassVar[Gateway]
+
+    __slots__ = (
+        "_awaiting_pong",
+        "_buffer",
+        "_config",
+        "_delegate",
+        "_fragments",
+        "_in_flight",
+        "_server_state",
+        "_state",
+        "_timer",
+        "connection",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        config: Any,
+        server_state: Any,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self._config = config
+        self._server_state = server_state
+        self._state = _OPENING
+        self._buffer = b""
+        self._fragments: list[bytes] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._awaiting_pong = False
+        self._in_flight = 0
+        self._delegate: asyncio.Protocol | None = None
+        self.connection: Connection | None = None
+        self.transport: asyncio.Transport | None = None
+
+    # --- connections.Link ------------------------------------------------------------------------
+
+    @property
+    def direct(self) -> GatewayWebSocket:
+        return self
+
+    @property
+    def transport_name(self) -> str:
+        return "websocket"
+
+    async def send(self, text: str) -> None:
+        self.write(text_frame(b"4" + text.encode()))
+
+    async def disconnect(self) -> None:
+        """A server-side disconnect: socket.io DISCONNECT, engine.io CLOSE, then the close frame."""
+        if self._state == _OPEN:
+            self.write(text_frame(sio.disconnect()))
+            self.write(_ENGINE_CLOSE)
+            self._close(CLOSE_NORMAL)
+
+    def write(self, frame: bytes) -> bool:
+        """Write a finished frame; False when the connection is closing (it is about to go)."""
+        transport = self.transport
+        if self._state != _OPEN or transport is None or transport.is_closing():
+            return False
+        transport.write(frame)
+        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            # The client stopped reading; it will reconnect and replay from its inbox.
+            log.warning(
+                "dropped a websocket that stopped reading (over %d bytes)", MAX_BUFFERED_BYTES
+            )
+            self._state = _CLOSED
+            transport.abort()
+            return False
+        return True
+
+    # --- asyncio.Protocol -------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but behave as one.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._delegate is not None:
+            self._delegate.data_received(data)
+        elif self._state == _OPEN:
+            self._read(data)
+        elif self._state == _OPENING:
+            # uvicorn passes the whole upgrade request in one call.
+            if _is_socketio_websocket(data):
+                self._handshake(data)
+            else:
+                self._hand_to_asgi(data)
+
+    def eof_received(self) -> bool | None:
+        if self._delegate is not None:
+            return self._delegate.eof_received()
+        return None
+
+    def pause_writing(self) -> None:
+        if self._delegate is not None:
+            self._delegate.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self._delegate is not None:
+            self._delegate.resume_writing()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._delegate is not None:
+            self._delegate.connection_lost(exc)
+            return
+        self._state = _CLOSED
+        self._cancel_timer()
+        self._server_state.connections.discard(self)
+        connection = self.connection
+        if connection is not None:
+            self.connection = None
+            self.gateway.forget(connection)
+
+    def shutdown(self) -> None:
+        """uvicorn is stopping: clients reconnect (elsewhere or after the restart) and replay."""
+        if self._state == _OPEN:
+            self._close(CLOSE_SERVICE_RESTART)
+        elif self.transport is not None:
+            self.transport.close()
+
+    # --- opening --------------------------------------------------------------------------------
+
+    def _handshake(self, request_bytes: bytes) -> None:
+        assert self.transport is not None
+        # websockets validates the upgrade and the Origin and builds the 101 (or the refusal);
+        # it is dropped once the handshake is written, as frames are read by read_frames.
+        origins: list[Origin | None] = [Origin(origin) for origin in self.gateway.allowed_origins]
+        handshake = ServerProtocol(origins=[*origins, None], max_size=MAX_MESSAGE_BYTES)
+        handshake.receive_data(request_bytes)
+        request = next(iter(handshake.events_received()), None)
+        if not isinstance(request, Request):
+            self.transport.close()
+            return
+        response = handshake.accept(request)
+        handshake.send_response(response)
+        self.transport.write(b"".join(handshake.data_to_send()))
+        if response.status_code != 101:
+            self._state = _CLOSED
+            self.transport.close()
+            return
+        self._state = _OPEN
+        self._server_state.connections.add(self)
+        gateway = self.gateway
+        opening = {
+            "sid": secrets.token_urlsafe(15),
+            "upgrades": [],
+            "pingInterval": int(gateway.ping_interval * 1000),
+            "pingTimeout": int(gateway.ping_timeout * 1000),
+            "maxPayload": MAX_MESSAGE_BYTES,
+        }
+        self.write(text_frame(b"0" + orjson.dumps(opening)))
+        self._timer = asyncio.get_running_loop().call_later(gateway.ping_interval, self._ping)
+
+    def _hand_to_asgi(self, request_bytes: bytes) -> None:
+        """Not a request this endpoint serves: uvicorn's own protocol runs the ASGI app for it."""
+        # app_state is uvicorn's lifespan state, empty here: OMS runs with lifespan="off".
+        delegate = WebSocketsSansIOProtocol(
+            config=self._config, server_state=self._server_state, app_state={}
+        )
+        self._delegate = delegate
+        assert self.transport is not None
+        delegate.connection_made(self.transport)
+        delegate.data_received(request_bytes)
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def _read(self, data: bytes) -> None:
+        try:
+            frames, self._buffer = read_frames(
+                self._buffer + data if self._buffer else data, MAX_MESSAGE_BYTES
+            )
+        except FrameError as error:
+            self._close(error.code, error.reason)
+            return
+        for fin, opcode, payload in frames:
+            if self._state != _OPEN:
+                return
+            if opcode in (OP_TEXT, OP_BINARY, OP_CONTINUATION):
+                self._data_frame(fin, opcode, payload)
+            elif opcode == OP_PING:
+                self.write(control_frame(OP_PONG, payload))
+            elif opcode == OP_CLOSE:
+                code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else CLOSE_NORMAL
+                self._close(code if 1000 <= code < 5000 else CLOSE_PROTOCOL_ERROR)
+            # OP_PONG: unsolicited websocket pongs are allowed and mean nothing here.
+
+    def _data_frame(self, fin: bool, opcode: int, payload: bytes) -> None:
+        fragments = self._fragments
+        if opcode == OP_CONTINUATION:
+            if fragments is None:
+                self._close(CLOSE_PROTOCOL_ERROR, "continuation without a message")
+                return
+            fragments.append(payload)
+            if sum(len(part) for part in fragments) > MAX_MESSAGE_BYTES + 1:
+                self._close(CLOSE_TOO_BIG, "message too big")
+                return
+            if not fin:
+                return
+            self._fragments = None
+            opcode = fragments[0][0]
+            payload = b"".join(fragments[1:])
+        elif fragments is not None:
+            self._close(CLOSE_PROTOCOL_ERROR, "a new message inside a fragmented one")
+            return
+        elif not fin:
+            # The first element remembers the message's opcode.
+            self._fragments = [bytes((opcode,)), payload]
+            return
+        if opcode == OP_BINARY:
+            self._close(CLOSE_UNSUPPORTED_DATA, "binary messages are not accepted")
+            return
+        try:
+            text = payload.decode()
+        except UnicodeDecodeError:
+            self._close(CLOSE_INVALID_PAYLOAD, "text is not UTF-8")
+            return
+        self._engine_packet(text)
+
+    def _engine_packet(self, text: str) -> None:
+        kind = text[:1]
+        if kind == "4":
+            self._socketio_packet(text[1:])
+        elif kind == "3":
+            if self._awaiting_pong:
+                self._awaiting_pong = False
+                self._cancel_timer()
+                self._timer = asyncio.get_running_loop().call_later(
+                    self.gateway.ping_interval, self._ping
+                )
+        elif kind == "1":
+            self._close(CLOSE_NORMAL)
+        elif kind == "2":
+            self.write(text_frame(b"3" + text[1:].encode()))
+        # "5" (upgrade) and "6" (noop) mean nothing on a websocket-only socket; like
+        # python-engineio, unknown packets are ignored.
+
+    def _socketio_packet(self, text: str) -> None:
+        try:
+            packet = sio.parse(text)
+        except sio.PacketError:
+            return  # python-socketio ignores what it cannot decode, and so does this.
+        if packet.namespace != sio.DEFAULT_NAMESPACE:
+            if packet.kind == sio.CONNECT:
+                self.write(
+                    text_frame(
+                        sio.connect_error({"message": "Invalid namespace"}, packet.namespace)
+                    )
+                )
+            return
+        if packet.kind == sio.CONNECT:
+            if self.connection is None and self._in_flight == 0:
+                self._begin(self._connect(packet.data))
+        elif packet.kind == sio.DISCONNECT:
+            connection = self.connection
+            if connection is not None:
+                self.connection = None
+                self.gateway.forget(connection)
+        elif packet.kind == sio.EVENT:
+            self._event(packet.data, packet.ack_id)
+        # ACKs: the server never asks the client for one.
+
+    def _event(self, data: Any, ack_id: int | None) -> None:
+        connection = self.connection
+        if connection is None or not isinstance(data, list) or not data:
+            return
+        name = data[0]
+        argument = data[1] if len(data) > 1 else None
+        if name == "join":
+            self._begin(self._answer(ack_id, self.gateway.join(connection, argument)))
+        elif name == "leave":
+            self._begin(self._answer(ack_id, self.gateway.leave(connection, argument)))
+        # Any other event has no handler and reaches nobody (as through python-socketio).
+
+    # --- the steps that await -------------------------------------------------------------------
+
+    def _begin(self, work: Any) -> None:
+        if self._in_flight >= MAX_IN_FLIGHT:
+            work.close()
+            self._close(CLOSE_PROTOCOL_ERROR, "too many requests in flight")
+            return
+        self._in_flight += 1
+        self.gateway.spawn(self._finish(work))
+
+    async def _finish(self, work: Any) -> None:
+        try:
+            await work
+        except Exception:
+            # Typically the database is unreachable: the client reconnects and tries again.
+            log.exception("websocket request failed; closing the socket")
+            self._close(CLOSE_INTERNAL_ERROR, "server error")
+        finally:
+            self._in_flight -= 1
+
+    async def _answer(self, ack_id: int | None, answer: Any) -> None:
+        value = await answer
+        if ack_id is not None:
+            self.write(text_frame(sio.ack(ack_id, value)))
+
+    async def _connect(self, auth: object) -> None:
+        gateway = self.gateway
+        sid = secrets.token_urlsafe(15)
+        try:
+            connection, replay_after = await gateway.authenticate(sid, self, auth)
+        except TokenError as error:
+            refused = sio.connect_refusal(error.code, error.message)
+            self.write(text_frame(sio.connect_error(refused)))
+            return
+        if self._state != _OPEN:
+            return
+        # CONNECT first, then registered: every frame the dispatcher writes from here on comes
+        # after it (parked until the replay is done).
+        self.write(text_frame(sio.connect(sid)))
+        self.connection = connection
+        gateway.register(connection)
+        await gateway.go_live(connection, replay_after)
+
+    # --- heartbeat and closing --------------------------------------------------------------------
+
+    def _ping(self) -> None:
+        self._timer = None
+        if self._state != _OPEN:
+            return
+        self._awaiting_pong = True
+        self.write(_PING)
+        self._timer = asyncio.get_running_loop().call_later(
+            self.gateway.ping_timeout, self._ping_timed_out
+        )
+
+    def _ping_timed_out(self) -> None:
+        self._timer = None
+        if self._awaiting_pong:
+            self._close(CLOSE_GOING_AWAY, "ping timeout")
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _close(self, code: int, reason: str = "") -> None:
+        """Send the close frame and close the TCP connection once it is flushed."""
+        if self._state != _OPEN or self.transport is None:
+            return
+        self._state = _CLOSED
+        self._cancel_timer()
+        self.transport.write(close_frame(code, reason))
+        self.transport.close()

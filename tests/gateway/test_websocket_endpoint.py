@@ -1,0 +1,326 @@
+"""The gateway's own websocket endpoint, spoken to frame by frame over real sockets.
+
+The socket.io clients (python-socketio, Node) prove the protocol works end to end elsewhere; these
+tests write what a well-behaved client never would, and check each answer and close code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket
+from oms.runtime import Runtime
+from tests.gateway.conftest import LiveGateway, start_live_gateway
+from tests.gateway.scenario import Chain, notify
+from tests.gateway.test_websocket_frames import client_frame
+
+PATH = "/socket.io/?EIO=4&transport=websocket"
+WAIT = 5.0
+
+
+@asynccontextmanager
+async def raw(
+    live: LiveGateway, *, path: str = PATH, origin: str | None = None
+) -> AsyncIterator[ClientConnection]:
+    url = live.url.replace("http://", "ws://") + path
+    headers = {"Origin": origin} if origin else None
+    async with connect(url, additional_headers=headers, open_timeout=WAIT) as ws:
+        yield ws
+
+
+async def next_text(ws: ClientConnection) -> str:
+    message = await asyncio.wait_for(ws.recv(), WAIT)
+    assert isinstance(message, str)
+    return message
+
+
+async def opened(ws: ClientConnection) -> dict[str, Any]:
+    text = await next_text(ws)
+    assert text.startswith("0")
+    opening: dict[str, Any] = orjson.loads(text[1:])
+    return opening
+
+
+async def connected(ws: ClientConnection, token: str) -> str:
+    """Open the engine and the socket.io namespace; returns the socket.io sid."""
+    await opened(ws)
+    await ws.send("40" + orjson.dumps({"token": token}).decode())
+    text = await next_text(ws)
+    assert text.startswith("40"), text
+    sid: str = orjson.loads(text[2:])["sid"]
+    return sid
+
+
+async def close_code(ws: ClientConnection) -> int:
+    """The close code the server sent (waiting for it, skipping anything before it)."""
+    async with asyncio.timeout(WAIT):
+        try:
+            while True:
+                await ws.recv()
+        except ConnectionClosed as closed:
+            received = closed.rcvd
+    assert received is not None, "closed without a close frame"
+    return received.code
+
+
+async def test_engine_opens_with_the_heartbeat_and_limits_then_socketio_connects(
+    live: LiveGateway, chain: Chain
+) -> None:
+    async with raw(live) as ws:
+        opening = await opened(ws)
+        assert opening["upgrades"] == []
+        assert (opening["pingInterval"], opening["pingTimeout"]) == (25000, 20000)
+        assert opening["maxPayload"] == MAX_MESSAGE_BYTES
+        assert len(str(opening["sid"])) >= 16
+        await ws.send('40{"token":"' + chain.customer.token + '"}')
+        text = await next_text(ws)
+        assert text.startswith("40{")
+        (connection,) = live.gateway.registry.of_user(chain.customer.id)
+        assert connection.sid == orjson.loads(text[2:])["sid"] != opening["sid"]
+        assert isinstance(connection.link, GatewayWebSocket)
+        event = await notify(live.runtime.database, {chain.customer.id})
+        text = await next_text(ws)
+        assert text.startswith("42")
+        name, payload = orjson.loads(text[2:])
+        assert (name, payload["event_id"]) == ("notification.general", event.event_id)
+
+
+async def test_a_refused_connect_leaves_the_engine_open_for_another_try(
+    live: LiveGateway, chain: Chain
+) -> None:
+    async with raw(live) as ws:
+        await opened(ws)
+        await ws.send('40{"token":"garbage"}')
+        refusal = orjson.loads((await next_text(ws))[2:])
+        assert refusal["code"] == refusal["data"]["code"] == "invalid_token"
+        assert live.gateway.connection_count() == 0
+        await ws.send("40" + orjson.dumps({"token": chain.staff_north.token}).decode())
+        assert (await next_text(ws)).startswith("40{")
+        assert live.gateway.connection_count() == 1
+
+
+async def test_another_namespace_is_refused_by_name(live: LiveGateway, chain: Chain) -> None:
+    async with raw(live) as ws:
+        await opened(ws)
+        await ws.send('40/admin,{"token":"' + chain.admin.token + '"}')
+        assert await next_text(ws) == '44/admin,{"message":"Invalid namespace"}'
+        assert live.gateway.connection_count() == 0
+
+
+async def test_join_and_leave_are_acknowledged_and_other_events_are_not(
+    live: LiveGateway, chain: Chain
+) -> None:
+    async with raw(live) as ws:
+        await connected(ws, chain.staff_north.token)
+        await ws.send('427["shout","everyone"]')
+        await ws.send(f'428["join","branch.{chain.south.id}"]')
+        await ws.send('429["leave","role.staff"]')
+        first = await next_text(ws)
+        second = await next_text(ws)
+        # No answer to the unknown event: the first two answers are 8's and 9's.
+        answers = sorted([first, second])
+        assert [answer[:4] for answer in answers] == ["438[", "439["]
+        assert all('"ok":false' in answer for answer in answers)
+        await ws.send(f'4210["join","branch.{chain.north.id}"]')
+        assert await next_text(ws) == f'4310[{{"ok":true,"channel":"branch.{chain.north.id}"}}]'
+
+
+async def test_a_socketio_disconnect_unregisters_but_the_engine_can_connect_again(
+    live: LiveGateway, chain: Chain
+) -> None:
+    async with raw(live) as ws:
+        await connected(ws, chain.customer.token)
+        assert live.gateway.connection_count() == 1
+        await ws.send("41")
+        async with asyncio.timeout(WAIT):
+            while live.gateway.connection_count():  # noqa: ASYNC110  (nothing to wait on)
+                await asyncio.sleep(0.01)
+        await ws.send("40" + orjson.dumps({"token": chain.customer.token}).decode())
+        assert (await next_text(ws)).startswith("40{")
+        assert live.gateway.connection_count() == 1
+
+
+async def test_an_engineio_close_closes_the_socket(live: LiveGateway, chain: Chain) -> None:
+    async with raw(live) as ws:
+        await connected(ws, chain.customer.token)
+        await ws.send("1")
+        assert await close_code(ws) == 1000
+    async with asyncio.timeout(WAIT):
+        while live.gateway.connection_count():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("4" + "x" * (MAX_MESSAGE_BYTES + 1), 1009),
+        (b"binary", 1003),
+    ],
+    ids=["too-big", "binary"],
+)
+async def test_messages_a_client_may_not_send_close_the_socket_with_their_code(
+    live: LiveGateway, chain: Chain, message: str | bytes, code: int
+) -> None:
+    async with raw(live) as ws:
+        await connected(ws, chain.customer.token)
+        await ws.send(message)
+        assert await close_code(ws) == code
+    async with asyncio.timeout(WAIT):
+        while live.gateway.connection_count():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def _raw_tcp_close_code(live: LiveGateway, frame: bytes) -> int:
+    """Handshake by hand, send one frame as is, and read the close frame the server answers."""
+    host, port = live.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(
+            f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+        header = await reader.readexactly(2)
+        await reader.readexactly(header[1])  # the engine.io OPEN packet
+        writer.write(frame)
+        header = await asyncio.wait_for(reader.readexactly(2), WAIT)
+        assert header[0] == 0x88, header
+        body = await reader.readexactly(header[1])
+        return int.from_bytes(body[:2], "big")
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (client_frame(b"40", masked=False), 1002),
+        (client_frame(b"40", rsv=0x40), 1002),
+        (client_frame(b"4\xff\xfe"), 1007),
+        (client_frame(b"40", opcode=0x0), 1002),
+    ],
+    ids=["unmasked", "reserved-bit", "not-utf8", "stray-continuation"],
+)
+async def test_frames_that_break_the_protocol_close_with_its_code(
+    live: LiveGateway, frame: bytes, code: int
+) -> None:
+    assert await _raw_tcp_close_code(live, frame) == code
+
+
+async def test_a_fragmented_message_is_put_back_together(live: LiveGateway, chain: Chain) -> None:
+    packet = b'40{"token":"' + chain.customer.token.encode() + b'"}'
+    frames = (
+        client_frame(packet[:5], fin=False)
+        + client_frame(b"", opcode=0x9)  # a ping between the fragments is allowed
+        + client_frame(packet[5:], opcode=0x0)
+    )
+    host, port = live.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        key = os.urandom(16).hex()[:22] + "=="
+        writer.write(
+            f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        await reader.readuntil(b"\r\n\r\n")
+        header = await reader.readexactly(2)
+        await reader.readexactly(header[1])
+        writer.write(frames)
+        assert await asyncio.wait_for(reader.readexactly(2), WAIT) == b"\x8a\x00"  # the pong
+        header = await asyncio.wait_for(reader.readexactly(2), WAIT)
+        assert (await reader.readexactly(header[1])).startswith(b"40{")
+        assert live.gateway.connection_count() == 1
+    finally:
+        writer.close()
+
+
+async def test_an_origin_outside_cors_origins_is_refused_at_the_handshake(
+    live: LiveGateway,
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with raw(live, origin="https://evil.example"):
+            pass
+    assert refused.value.response.status_code == 403
+    allowed = live.runtime.settings.cors_origin_list[0]
+    async with raw(live, origin=allowed) as ws:
+        await opened(ws)
+
+
+async def test_other_websocket_paths_go_to_the_asgi_app(live: LiveGateway) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with raw(live, path="/not-socket-io"):
+            pass
+    assert refused.value.response.status_code in (403, 404)
+
+
+async def test_heartbeat_keeps_an_answering_client_and_drops_a_silent_one(
+    runtime: Runtime, chain: Chain
+) -> None:
+    live = await start_live_gateway(runtime, ping_interval=0.2, ping_timeout=0.3)
+    try:
+        async with raw(live) as answering, raw(live) as silent:
+            await connected(answering, chain.customer.token)
+            await connected(silent, chain.other_customer.token)
+            for _ in range(4):  # four intervals: each ping answered keeps it open
+                assert await next_text(answering) == "2"
+                await answering.send("3")
+            assert await close_code(silent) == 1001
+            assert [c.user_id for c in live.gateway.registry.all()] == [chain.customer.id]
+    finally:
+        await live.stop()
+
+
+async def test_a_server_shutting_down_closes_with_service_restart(
+    runtime: Runtime, chain: Chain
+) -> None:
+    live = await start_live_gateway(runtime)
+    try:
+        async with raw(live) as ws:
+            await connected(ws, chain.customer.token)
+            live.server.should_exit = True
+            assert await close_code(ws) == 1012
+    finally:
+        await live.stop()
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.buffered = 0
+        self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
+    def get_write_buffer_size(self) -> int:
+        return self.buffered
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_a_client_that_stops_reading_is_dropped_not_buffered_forever() -> None:
+    endpoint = GatewayWebSocket(None, None, {})
+    transport = _Transport()
+    endpoint.transport = transport  # type: ignore[assignment]
+    endpoint._state = 1  # open
+    assert endpoint.write(b"a")
+    transport.buffered = 2 << 20
+    assert not endpoint.write(b"b")
+    assert transport.aborted
+    assert not endpoint.write(b"c")
+    assert transport.written == [b"a", b"b"]
