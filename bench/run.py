@@ -634,6 +634,14 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{dg.get('count')} / {dg.get('total_ms')}",
             )
             add(label, "GC pause max (ms) ↓", og.get("max_ms"), dg.get("max_ms"), digits=2)
+            # The load generator's own pauses delay receipts from either server alike.
+            ol, dl = o.get("load_generator_gc_ms") or {}, d.get("load_generator_gc_ms") or {}
+            add(
+                label,
+                "load generator's own GC pause max (ms)",
+                f"{ol['max']:.1f}" if ol else None,
+                f"{dl['max']:.1f}" if dl else None,
+            )
         o, d = oms.get("e2e"), node.get("e2e")
         if o or d:
             o, d = o or {}, d or {}

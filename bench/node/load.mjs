@@ -15,7 +15,7 @@
 //   {op: "e2e_node", publish_urls, rounds, pause_ms}   the Node equivalent (POST /publish).
 //   {op: "quit"}
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
 
@@ -72,6 +72,13 @@ async function connect({ urls, users, parallel = 100 }) {
     seconds: (performance.now() - started) / 1000,
   });
 }
+
+// The load generator's own GC pauses: a pause here delays receipts and shows up as latency of
+// whichever server is measured, so each stream reports them beside its figures.
+const ownGcPauses = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) ownGcPauses.push(entry.duration);
+}).observe({ entryTypes: ["gc"] });
 
 function summary(values) {
   if (!values.length) return { count: 0, p50: null, p95: null, p99: null, max: null };
@@ -151,12 +158,14 @@ async function stream({ kind, count, rate, publish, first_event_id: firstId, see
   const pick = random(seed);
   const sentAt = new Map();
   const latencies = [];
+  let started = performance.now();
   let expected = 0;
   let delivered = 0;
   let errors = 0; // duplicates or out of order on one socket
   let unexpected = 0;
   let lastReceipt = 0;
   const disconnectsBefore = disconnects;
+  ownGcPauses.length = 0;
   for (const entry of sockets) entry.last = firstId - 1;
   listener = (entry, event, payload, now) => {
     const id = payload?.event_id;
@@ -169,14 +178,16 @@ async function stream({ kind, count, rate, publish, first_event_id: firstId, see
     entry.last = id;
     delivered += 1;
     latencies.push(now - sent);
+    if (now - sent > slowest.latency) slowest = { latency: now - sent, sent_after_ms: sent - started };
     lastReceipt = now;
   };
+  let slowest = { latency: 0, sent_after_ms: 0 };
   // The broadcast recipients' envelope list is built once (a committed event's inbox rows).
   const everyone = {
     users: customers.map((entry) => entry.user.id),
     inboxes: customers.map((_entry, index) => 1_000_000 + index),
   };
-  const started = performance.now();
+  started = performance.now();
   const sends = [];
   for (let n = 0; n < count; n++) {
     const due = started + (n * 1000) / rate;
@@ -226,6 +237,8 @@ async function stream({ kind, count, rate, publish, first_event_id: firstId, see
     span_seconds: spanSeconds,
     deliveries_per_s: delivered / spanSeconds,
     latency_ms: summary(latencies),
+    slowest_ms: { latency: slowest.latency, sent_after: slowest.sent_after_ms },
+    load_generator_gc_ms: { count: ownGcPauses.length, max: Math.max(0, ...ownGcPauses), over_10: ownGcPauses.filter((d) => d >= 10).map((d) => Math.round(d)) },
   });
 }
 

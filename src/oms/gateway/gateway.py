@@ -26,6 +26,7 @@ from oms.events.store import latest_event_id
 from oms.gateway import channels, gclog
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
+from oms.gateway.heartbeat import Heartbeat
 from oms.gateway.replay import start_connection
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
@@ -77,8 +78,7 @@ class Gateway:
     ) -> None:
         self.expiry_sweep_seconds = expiry_sweep_seconds
         # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
-        self.ping_interval = ping_interval
-        self.ping_timeout = ping_timeout
+        self.heartbeat = Heartbeat(ping_interval, ping_timeout)
         self._sweeper: asyncio.Task[None] | None = None
         self.runtime = runtime
         self.replay_page_size = replay_page_size
@@ -116,6 +116,7 @@ class Gateway:
             on_subscribed(self.dispatcher.on_bus_reconnected)
         await bus.start()
         self._sweeper = asyncio.create_task(self._sweep_expired(), name="oms-token-expiry")
+        self.heartbeat.start()
         if self._gc_log is not None:
             self._gc_log.start()
 
@@ -128,6 +129,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         await self.dispatcher.stop()
+        await self.heartbeat.stop()
         if self._gc_log is not None:
             await self._gc_log.stop()
         for task in list(self._tasks):

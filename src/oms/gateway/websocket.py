@@ -9,8 +9,9 @@ own websocket protocol and from there to python-socketio, unchanged.
 Why its own endpoint: through uvicorn's ASGI websocket, python-engineio and python-socketio a
 socket costs about 130 Python objects — a dozen suspended coroutines, queues, events, the request
 environ — which is most of its memory and of what a full garbage collection walks. Here a
-connected socket is this one slotted object (no task, no queue, no parser object), its
-`connections.Connection`, and at most one timer handle. Everything runs in the transport's
+connected socket is this one slotted object (no task, no queue, no parser object, no timer: the
+heartbeat is shared, heartbeat.py) and its `connections.Connection`. Everything runs in the
+transport's
 callbacks; only the steps that read the database (authenticating a CONNECT, replaying the inbox,
 an admin joining a branch) run as short tasks.
 
@@ -18,8 +19,8 @@ Server frames are written synchronously (`write`), as the dispatcher does for ev
 A client that stops reading is dropped once more than `MAX_BUFFERED_BYTES` wait for it; it comes
 back with `last_event_id` and replays, so nothing is lost.
 
-Engine.io's heartbeat: the server writes a ping every `gateway.ping_interval` seconds and closes
-a socket whose pong does not come within `gateway.ping_timeout`.
+Engine.io's heartbeat: the server writes a ping every `ping_interval` seconds and closes a socket
+whose pong does not come within `ping_timeout` (`gateway.heartbeat`).
 """
 
 from __future__ import annotations
@@ -113,9 +114,9 @@ class GatewayWebSocket(asyncio.Protocol):
         "_delegate",
         "_fragments",
         "_in_flight",
+        "_pinged",
         "_server_state",
         "_state",
-        "_timer",
         "connection",
         "transport",
     )
@@ -132,8 +133,8 @@ class GatewayWebSocket(asyncio.Protocol):
         self._state = _OPENING
         self._buffer = b""
         self._fragments: list[bytes] | None = None
-        self._timer: asyncio.TimerHandle | None = None
         self._awaiting_pong = False
+        self._pinged = False
         self._in_flight = 0
         self._delegate: asyncio.Protocol | None = None
         self.connection: Connection | None = None
@@ -211,7 +212,6 @@ class GatewayWebSocket(asyncio.Protocol):
             self._delegate.connection_lost(exc)
             return
         self._state = _CLOSED
-        self._cancel_timer()
         self._server_state.connections.discard(self)
         connection = self.connection
         if connection is not None:
@@ -251,12 +251,12 @@ class GatewayWebSocket(asyncio.Protocol):
         opening = {
             "sid": secrets.token_urlsafe(15),
             "upgrades": [],
-            "pingInterval": int(gateway.ping_interval * 1000),
-            "pingTimeout": int(gateway.ping_timeout * 1000),
+            "pingInterval": int(gateway.heartbeat.interval * 1000),
+            "pingTimeout": int(gateway.heartbeat.timeout * 1000),
             "maxPayload": MAX_MESSAGE_BYTES,
         }
         self.write(text_frame(b"0" + orjson.dumps(opening)))
-        self._timer = asyncio.get_running_loop().call_later(gateway.ping_interval, self._ping)
+        gateway.heartbeat.call_in(gateway.heartbeat.interval, self)
 
     def _hand_to_asgi(self, request_bytes: bytes) -> None:
         """Not a request this endpoint serves: uvicorn's own protocol runs the ASGI app for it."""
@@ -328,12 +328,7 @@ class GatewayWebSocket(asyncio.Protocol):
         if kind == "4":
             self._socketio_packet(text[1:])
         elif kind == "3":
-            if self._awaiting_pong:
-                self._awaiting_pong = False
-                self._cancel_timer()
-                self._timer = asyncio.get_running_loop().call_later(
-                    self.gateway.ping_interval, self._ping
-                )
+            self._awaiting_pong = False
         elif kind == "1":
             self._close(CLOSE_NORMAL)
         elif kind == "2":
@@ -423,31 +418,28 @@ class GatewayWebSocket(asyncio.Protocol):
 
     # --- heartbeat and closing --------------------------------------------------------------------
 
-    def _ping(self) -> None:
-        self._timer = None
+    def heartbeat(self) -> None:
+        """Called by the shared heartbeat: ping, or close when the last ping went unanswered.
+
+        After a ping the socket is due again `timeout` later; an answered ping then waits out the
+        rest of the interval, so pings are `interval` apart, as engine.io clients expect."""
         if self._state != _OPEN:
             return
-        self._awaiting_pong = True
-        self.write(_PING)
-        self._timer = asyncio.get_running_loop().call_later(
-            self.gateway.ping_timeout, self._ping_timed_out
-        )
-
-    def _ping_timed_out(self) -> None:
-        self._timer = None
+        heartbeat = self.gateway.heartbeat
         if self._awaiting_pong:
             self._close(CLOSE_GOING_AWAY, "ping timeout")
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        elif self._pinged:
+            self._pinged = False
+            heartbeat.call_in(max(0.0, heartbeat.interval - heartbeat.timeout), self)
+        else:
+            self._awaiting_pong = self._pinged = True
+            self.write(_PING)
+            heartbeat.call_in(heartbeat.timeout, self)
 
     def _close(self, code: int, reason: str = "") -> None:
         """Send the close frame and close the TCP connection once it is flushed."""
         if self._state != _OPEN or self.transport is None:
             return
         self._state = _CLOSED
-        self._cancel_timer()
         self.transport.write(close_frame(code, reason))
         self.transport.close()

@@ -1,0 +1,66 @@
+"""engine.io's heartbeat for every socket of the gateway's websocket endpoint, on one timer.
+
+A timer per socket (asyncio's `call_later`) costs, under uvloop, a TimerHandle, a libuv timer, a
+copied context and a bound method per socket: a quarter of the objects a connected socket owns,
+all walked by every full garbage collection. Here sockets wait in time slots (a dict of lists);
+one task wakes every `resolution` seconds and calls `heartbeat()` on the sockets whose slot is due.
+A socket is in one slot at a time, and a closed one simply does nothing when its slot comes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Beating(Protocol):
+    def heartbeat(self) -> None:
+        """Its slot is due: write a ping, or close if the last one was not answered."""
+        ...
+
+
+class Heartbeat:
+    def __init__(self, interval: float, timeout: float) -> None:
+        self.interval = interval
+        self.timeout = timeout
+        # Pings may come up to one resolution late: a small share of the interval.
+        self.resolution = min(1.0, min(interval, timeout) / 4)
+        self._slots: dict[int, list[Beating]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="oms-heartbeat")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._slots.clear()
+
+    def call_in(self, seconds: float, socket: Beating) -> None:
+        """Call `socket.heartbeat()` about `seconds` from now."""
+        due = asyncio.get_running_loop().time() + seconds
+        slot = int(due / self.resolution) + 1  # never early
+        self._slots.setdefault(slot, []).append(socket)
+
+    def __len__(self) -> int:
+        return sum(len(sockets) for sockets in self._slots.values())
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.resolution)
+            now = int(loop.time() / self.resolution)
+            for slot in sorted(slot for slot in self._slots if slot <= now):
+                for socket in self._slots.pop(slot):
+                    try:
+                        socket.heartbeat()
+                    except Exception:
+                        # One socket's failure must not stop the heartbeat of all the others.
+                        log.exception("heartbeat failed for a socket")
