@@ -1,6 +1,6 @@
 """OMS gateway against Node socket.io 4.8, side by side on this machine (DESIGN §9, issue 5).
 
-    uv run python bench/run.py                       # everything (about 10 minutes)
+    uv run python bench/run.py                       # everything (about 7 minutes)
     uv run python bench/run.py --clients 5000 --no-scale-out
 
 See bench/README.md for what each side does. Every process this starts is stopped by PID at the
