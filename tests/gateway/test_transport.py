@@ -3,7 +3,7 @@ flat recipient envelope, and the bound on a socket that stops reading."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import orjson
 import pytest
@@ -15,6 +15,7 @@ from oms.gateway.transport import MAX_BUFFERED_BYTES, DirectWriter, EngineLink, 
 from oms.gateway.websocket import GatewayWebSocket
 from oms.gateway.websocket_frames import text_frame
 from tests.gateway.conftest import LiveGateway
+from tests.gateway.fakes import RecordingTransport
 from tests.gateway.scenario import Chain, notify
 
 
@@ -70,33 +71,14 @@ def test_recipient_lists_of_different_lengths_are_refused() -> None:
 
 
 @dataclass
-class _Transport:
-    buffered: int = 0
-    written: list[bytes] = field(default_factory=list)
-    aborted: bool = False
-
-    def write(self, data: bytes) -> None:
-        self.written.append(data)
-
-    def is_closing(self) -> bool:
-        return self.aborted
-
-    def get_write_buffer_size(self) -> int:
-        return self.buffered
-
-    def abort(self) -> None:
-        self.aborted = True
-
-
-@dataclass
 class _Protocol:
-    transport: _Transport
+    transport: RecordingTransport
     close_sent: bool = False
     disconnected: bool = False
 
 
 def test_a_socket_that_stops_reading_is_dropped_not_buffered_forever() -> None:
-    transport = _Transport()
+    transport = RecordingTransport()
     writer = DirectWriter(_Protocol(transport))
     assert writer.write(b"a")
     transport.buffered = MAX_BUFFERED_BYTES + 1

@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
+from tests.gateway.fakes import RecordingTransport
 from tests.gateway.scenario import Chain, notify
 from tests.gateway.test_websocket_frames import client_frame
 
@@ -294,28 +295,9 @@ async def test_a_server_shutting_down_closes_with_service_restart(
         await live.stop()
 
 
-class _Transport:
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.buffered = 0
-        self.aborted = False
-
-    def write(self, data: bytes) -> None:
-        self.written.append(data)
-
-    def is_closing(self) -> bool:
-        return self.aborted
-
-    def get_write_buffer_size(self) -> int:
-        return self.buffered
-
-    def abort(self) -> None:
-        self.aborted = True
-
-
 def test_a_client_that_stops_reading_is_dropped_not_buffered_forever() -> None:
     endpoint = GatewayWebSocket(None, None, {})
-    transport = _Transport()
+    transport = RecordingTransport()
     endpoint.transport = transport  # type: ignore[assignment]
     endpoint._state = 1  # open
     assert endpoint.write(b"a")
