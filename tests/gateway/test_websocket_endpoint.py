@@ -180,26 +180,33 @@ async def test_messages_a_client_may_not_send_close_the_socket_with_their_code(
             await asyncio.sleep(0.01)
 
 
-async def _raw_tcp_close_code(live: LiveGateway, frame: bytes) -> int:
-    """Handshake by hand, send one frame as is, and read the close frame the server answers."""
+@asynccontextmanager
+async def raw_tcp(live: LiveGateway) -> AsyncIterator[tuple[asyncio.StreamReader, Any]]:
+    """A websocket opened by hand over TCP, past the engine.io OPEN packet: what is written to
+    it goes out byte for byte (several frames in one write arrive in one read)."""
     host, port = live.url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     try:
+        key = os.urandom(16).hex()[:22] + "=="
         writer.write(
             f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
-            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n\r\n".encode()
         )
         assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
-        header = await reader.readexactly(2)
-        await reader.readexactly(header[1])  # the engine.io OPEN packet
-        writer.write(frame)
-        header = await asyncio.wait_for(reader.readexactly(2), WAIT)
-        assert header[0] == 0x88, header
-        body = await reader.readexactly(header[1])
-        return int.from_bytes(body[:2], "big")
+        assert (await read_frame(reader))[1].startswith(b"0{")
+        yield reader, writer
     finally:
         writer.close()
+
+
+async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One short server frame: its opcode and payload."""
+    header = await asyncio.wait_for(reader.readexactly(2), WAIT)
+    size = header[1]
+    if size == 126:
+        size = int.from_bytes(await reader.readexactly(2), "big")
+    return header[0] & 0x0F, await reader.readexactly(size)
 
 
 @pytest.mark.parametrize(
@@ -215,35 +222,39 @@ async def _raw_tcp_close_code(live: LiveGateway, frame: bytes) -> int:
 async def test_frames_that_break_the_protocol_close_with_its_code(
     live: LiveGateway, frame: bytes, code: int
 ) -> None:
-    assert await _raw_tcp_close_code(live, frame) == code
+    async with raw_tcp(live) as (reader, writer):
+        writer.write(frame)
+        opcode, body = await read_frame(reader)
+        assert (opcode, int.from_bytes(body[:2], "big")) == (0x8, code)
 
 
 async def test_a_fragmented_message_is_put_back_together(live: LiveGateway, chain: Chain) -> None:
     packet = b'40{"token":"' + chain.customer.token.encode() + b'"}'
-    frames = (
-        client_frame(packet[:5], fin=False)
-        + client_frame(b"", opcode=0x9)  # a ping between the fragments is allowed
-        + client_frame(packet[5:], opcode=0x0)
-    )
-    host, port = live.url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    try:
-        key = os.urandom(16).hex()[:22] + "=="
+    async with raw_tcp(live) as (reader, writer):
         writer.write(
-            f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+            client_frame(packet[:5], fin=False)
+            + client_frame(b"", opcode=0x9)  # a ping between the fragments is allowed
+            + client_frame(packet[5:], opcode=0x0)
         )
-        await reader.readuntil(b"\r\n\r\n")
-        header = await reader.readexactly(2)
-        await reader.readexactly(header[1])
-        writer.write(frames)
-        assert await asyncio.wait_for(reader.readexactly(2), WAIT) == b"\x8a\x00"  # the pong
-        header = await asyncio.wait_for(reader.readexactly(2), WAIT)
-        assert (await reader.readexactly(header[1])).startswith(b"40{")
+        assert await read_frame(reader) == (0xA, b"")  # the pong
+        assert (await read_frame(reader))[1].startswith(b"40{")
         assert live.gateway.connection_count() == 1
-    finally:
-        writer.close()
+
+
+async def test_a_second_connect_while_the_first_is_authenticated_is_ignored(
+    live: LiveGateway, chain: Chain
+) -> None:
+    connect = b'40{"token":"' + chain.customer.token.encode() + b'"}'
+    async with raw_tcp(live) as (reader, writer):
+        # Both in one write: the second is read while the first is still being authenticated.
+        writer.write(client_frame(connect) + client_frame(connect))
+        assert (await read_frame(reader))[1].startswith(b"40{")
+        writer.write(client_frame(b'421["leave","role.customer"]'))
+        assert (await read_frame(reader))[1].startswith(b"431[")
+        # No second CONNECT answer comes, however long one waits, and one socket is registered.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(read_frame(reader), 1.0)
+        assert live.gateway.connection_count() == 1
 
 
 async def test_an_origin_outside_cors_origins_is_refused_at_the_handshake(

@@ -111,6 +111,7 @@ class GatewayWebSocket(asyncio.Protocol):
         "_awaiting_pong",
         "_buffer",
         "_config",
+        "_connecting",
         "_delegate",
         "_fragments",
         "_in_flight",
@@ -135,6 +136,7 @@ class GatewayWebSocket(asyncio.Protocol):
         self._fragments: list[bytes] | None = None
         self._awaiting_pong = False
         self._pinged = False
+        self._connecting = False
         self._in_flight = 0
         self._delegate: asyncio.Protocol | None = None
         self.connection: Connection | None = None
@@ -350,7 +352,9 @@ class GatewayWebSocket(asyncio.Protocol):
                 )
             return
         if packet.kind == sio.CONNECT:
-            if self.connection is None and self._in_flight == 0:
+            # One CONNECT at a time; another while one is being authenticated is ignored.
+            if self.connection is None and not self._connecting:
+                self._connecting = True
                 self._begin(self._connect(packet.data))
         elif packet.kind == sio.DISCONNECT:
             connection = self.connection
@@ -407,6 +411,8 @@ class GatewayWebSocket(asyncio.Protocol):
             refused = sio.connect_refusal(error.code, error.message)
             self.write(text_frame(sio.connect_error(refused)))
             return
+        finally:
+            self._connecting = False
         if self._state != _OPEN:
             return
         # CONNECT first, then registered: every frame the dispatcher writes from here on comes
