@@ -11,9 +11,9 @@ import pytest
 from oms.events.envelope import PublishedEvent, Recipients
 from oms.events.redis_bus import decode_batch, encode_batch
 from oms.gateway.frames import encode
-from oms.gateway.transport import MAX_BUFFERED_BYTES, DirectWriter, EngineLink, message_frame
+from oms.gateway.transport import DirectWriter, EngineLink, message_frame
 from oms.gateway.websocket import GatewayWebSocket
-from oms.gateway.websocket_frames import text_frame
+from oms.gateway.websocket_frames import MAX_BUFFERED_BYTES, text_frame
 from tests.gateway.conftest import LiveGateway
 from tests.gateway.fakes import RecordingTransport
 from tests.gateway.scenario import Chain, notify

@@ -14,15 +14,12 @@ It takes this path only where it can do so exactly: uvicorn's `websockets-sansio
 websocket extension negotiated (a server frame is then just a header and the text). Anything else
 (polling, another server, permessage-deflate) keeps engine.io's own queue, unchanged.
 
-Memory stays bounded: a client that stops reading while its frames pile up beyond
-`MAX_BUFFERED_BYTES` is disconnected; it reconnects with `last_event_id` and replays what it missed
-from its inbox, so nothing is lost.
+Memory stays bounded: a client that stops reading is dropped (`write_or_drop`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import Any
 
@@ -31,11 +28,7 @@ import socketio
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 
-from oms.gateway.websocket_frames import binary_frame, text_frame
-
-log = logging.getLogger(__name__)
-
-MAX_BUFFERED_BYTES = 1 << 20
+from oms.gateway.websocket_frames import binary_frame, text_frame, write_or_drop
 
 
 def message_frame(socketio_packet: str) -> bytes:
@@ -73,15 +66,7 @@ class DirectWriter:
         transport = self.transport
         if protocol.close_sent or protocol.disconnected or transport.is_closing():
             return False
-        transport.write(frame)
-        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-            # The client stopped reading; it will reconnect and replay from its inbox.
-            log.warning(
-                "dropped a websocket that stopped reading (over %d bytes)", MAX_BUFFERED_BYTES
-            )
-            transport.abort()
-            return False
-        return True
+        return write_or_drop(transport, frame)
 
 
 class DirectSocket(AsyncSocket):  # type: ignore[misc]
@@ -108,7 +93,9 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
 
     async def _websocket_handler(self, ws: Any) -> None:
         writer = DirectWriter.for_asgi(ws)
-        if writer is None:
+        if writer is None or not self.connected:
+            # Not a websocket this can write to directly, or a websocket-only client (those are
+            # served by websocket.py and reach python-socketio only on a server without it).
             await super()._websocket_handler(ws)
             return
         server = self.server
@@ -119,29 +106,25 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
                 raise ValueError("packet is too large")
             return data
 
-        if self.connected:
-            # An upgrade from polling: the probe exchange, as engine.io does it.
-            self.upgrading = True
-            try:
-                pkt = eio_packet.Packet(encoded_packet=await websocket_wait())
-                if pkt.packet_type != eio_packet.PING or pkt.data != "probe":
-                    self.upgrading = False
-                    return
-                await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
-                await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the open poll
-                pkt = eio_packet.Packet(encoded_packet=await websocket_wait())
-            except (OSError, ValueError):
+        # An upgrade from polling: the probe exchange, as engine.io does it.
+        self.upgrading = True
+        try:
+            pkt = eio_packet.Packet(encoded_packet=await websocket_wait())
+            if pkt.packet_type != eio_packet.PING or pkt.data != "probe":
                 self.upgrading = False
                 return
-            if pkt.packet_type != eio_packet.UPGRADE:
-                self.upgraded = False
-                self.upgrading = False
-                return
-            self.upgraded = True
+            await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+            await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends the open poll
+            pkt = eio_packet.Packet(encoded_packet=await websocket_wait())
+        except (OSError, ValueError):
             self.upgrading = False
-        else:
-            self.connected = True
-            self.upgraded = True
+            return
+        if pkt.packet_type != eio_packet.UPGRADE:
+            self.upgraded = False
+            self.upgrading = False
+            return
+        self.upgraded = True
+        self.upgrading = False
 
         # What engine.io queued so far goes first, in order; then every send is a direct write.
         # No await between the drain and switching over, so nothing can slip in between.

@@ -15,9 +15,8 @@ transport's
 callbacks; only the steps that read the database (authenticating a CONNECT, replaying the inbox,
 an admin joining a branch) run as short tasks.
 
-Server frames are written synchronously (`write`), as the dispatcher does for every recipient.
-A client that stops reading is dropped once more than `MAX_BUFFERED_BYTES` wait for it; it comes
-back with `last_event_id` and replays, so nothing is lost.
+Server frames are written synchronously (`write`), as the dispatcher does for every recipient;
+a client that stops reading is dropped (`websocket_frames.write_or_drop`) and replays when back.
 
 Engine.io's heartbeat: the server writes a ping every `ping_interval` seconds and closes a socket
 whose pong does not come within `ping_timeout` (`gateway.heartbeat`).
@@ -59,6 +58,7 @@ from oms.gateway.websocket_frames import (
     control_frame,
     read_frames,
     text_frame,
+    write_or_drop,
 )
 from oms.security.tokens import TokenError
 
@@ -69,7 +69,6 @@ log = logging.getLogger(__name__)
 
 # A client sends only small CONNECT, join and leave packets.
 MAX_MESSAGE_BYTES = 16 * 1024
-MAX_BUFFERED_BYTES = 1 << 20
 # join/leave answers being computed for one socket at a time; a client past it is not an OMS one.
 MAX_IN_FLIGHT = 8
 
@@ -167,16 +166,10 @@ class GatewayWebSocket(asyncio.Protocol):
         transport = self.transport
         if self._state != _OPEN or transport is None or transport.is_closing():
             return False
-        transport.write(frame)
-        if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-            # The client stopped reading; it will reconnect and replay from its inbox.
-            log.warning(
-                "dropped a websocket that stopped reading (over %d bytes)", MAX_BUFFERED_BYTES
-            )
-            self._state = _CLOSED
-            transport.abort()
-            return False
-        return True
+        if write_or_drop(transport, frame):
+            return True
+        self._state = _CLOSED
+        return False
 
     # --- asyncio.Protocol -------------------------------------------------------------------------
 

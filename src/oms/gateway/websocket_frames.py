@@ -11,6 +11,8 @@ over bytes, so a connection keeps no parser object between reads, only those lef
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import NamedTuple
 
 try:  # websockets' C helper; the same XOR in pure Python where it is not built.
@@ -26,6 +28,11 @@ OP_PING = 0x9
 OP_PONG = 0xA
 _DATA_OPCODES = frozenset((OP_CONTINUATION, OP_TEXT, OP_BINARY))
 _CONTROL_OPCODES = frozenset((OP_CLOSE, OP_PING, OP_PONG))
+
+log = logging.getLogger(__name__)
+
+# Unread bytes a client may have waiting before it is dropped (see write_or_drop).
+MAX_BUFFERED_BYTES = 1 << 20
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
@@ -73,6 +80,20 @@ def control_frame(opcode: int, payload: bytes = b"") -> bytes:
 
 def close_frame(code: int, reason: str = "") -> bytes:
     return control_frame(OP_CLOSE, code.to_bytes(2, "big") + reason.encode()[:123])
+
+
+def write_or_drop(transport: asyncio.WriteTransport, frame: bytes) -> bool:
+    """Write a finished frame; drop the connection (False) when the client has stopped reading.
+
+    Memory stays bounded: past `MAX_BUFFERED_BYTES` unread the socket is aborted; its client
+    reconnects with `last_event_id` and replays what it missed from its inbox, so nothing is lost.
+    """
+    transport.write(frame)
+    if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+        log.warning("dropped a websocket that stopped reading (over %d bytes)", MAX_BUFFERED_BYTES)
+        transport.abort()
+        return False
+    return True
 
 
 def read_frames(data: bytes, max_size: int) -> tuple[list[Frame], bytes]:
