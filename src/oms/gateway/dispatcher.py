@@ -34,6 +34,8 @@ from oms.gateway.metrics import Metrics
 log = logging.getLogger(__name__)
 
 _CATCH_UP = None  # queue marker: compare the table's newest id with the watermark
+_WAKE = ("wake", ())  # queue item that only wakes the consumer (to see that it must stop)
+_STOP_SECONDS = 5.0  # how long stop() lets the item in hand finish before cancelling it
 _YIELD_EVERY = 1000  # recipients written between two passes of the event loop
 
 
@@ -55,6 +57,7 @@ class Dispatcher:
         self.watermark = 0
         self._queue: asyncio.Queue[tuple[str, Sequence[PublishedEvent]] | None] = asyncio.Queue()
         self._catch_up_queued = False
+        self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -68,14 +71,24 @@ class Dispatcher:
         ]
 
     async def stop(self) -> None:
+        """Stop once the item in hand is handled, not in the middle of it: a database read cut
+        off by cancellation can leave its SQLite connection holding the write lock until the
+        connection is garbage-collected (seen as "database is locked" in the next writer)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self._stopping = True
+        self._queue.put_nowait(_WAKE)
         for task in self._tasks:
-            task.cancel()
+            if task.get_name() != "oms-dispatcher":
+                task.cancel()  # the tick only sleeps and queues
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            try:
+                await asyncio.wait_for(asyncio.shield(task), _STOP_SECONDS)
+            except (asyncio.CancelledError, TimeoutError):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks = []
 
     async def on_bus(self, events: Sequence[PublishedEvent]) -> None:
@@ -102,11 +115,14 @@ class Dispatcher:
     async def _consume(self) -> None:
         while True:
             item = await self._queue.get()
+            if self._stopping:
+                self._queue.task_done()
+                return
             try:
                 if item is _CATCH_UP:
                     self._catch_up_queued = False
                     await self.catch_up()
-                else:
+                elif item is not _WAKE:
                     await self.handle(item[1], source=item[0])
             except asyncio.CancelledError:
                 raise
