@@ -37,8 +37,8 @@ from oms.security.tokens import TokenError, read_token
 log = logging.getLogger(__name__)
 
 _NO_ENVIRON: dict[str, Any] = {}
-# A client sends only small join/leave packets; anything bigger is refused by engine.io itself.
-MAX_CLIENT_PACKET = MAX_MESSAGE_BYTES
+# How long stop() lets in-flight connect/replay/join steps finish before cancelling them.
+_STOP_SECONDS = 5.0
 
 
 def refusal(error: TokenError) -> socketio.exceptions.ConnectionRefusedError:
@@ -88,7 +88,8 @@ class Gateway:
         self.sio = _SocketServer(
             async_mode="asgi",
             cors_allowed_origins=runtime.settings.cors_origin_list,
-            max_http_buffer_size=MAX_CLIENT_PACKET,
+            # A client sends only small join/leave packets; engine.io refuses anything bigger.
+            max_http_buffer_size=MAX_MESSAGE_BYTES,
             ping_interval=ping_interval,
             ping_timeout=ping_timeout,
             logger=False,
@@ -132,6 +133,10 @@ class Gateway:
         await self.heartbeat.stop()
         if self._gc_log is not None:
             await self._gc_log.stop()
+        # Connect, replay and join steps read the database: let them finish rather than cut a read
+        # off (on SQLite that can leave the write lock held; see Dispatcher.stop).
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=_STOP_SECONDS)
         for task in list(self._tasks):
             task.cancel()
         await self.sio.shutdown()
