@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from oms.timezones import is_timezone
+
 PLACEHOLDER_KEYS = frozenset({"your-laravel-app-key-here", "your-production-app-key", "changeme"})
 MIN_APP_KEY_LENGTH = 32
 # Used only in development so `oms serve` works on a fresh checkout; refused elsewhere.
@@ -43,6 +45,8 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(8 * 3600, alias="TOKEN_TTL_SECONDS", ge=60, le=30 * 86400)
     tls_cert_file: Path | None = Field(None, alias="TLS_CERT_FILE")
     tls_key_file: Path | None = Field(None, alias="TLS_KEY_FILE")
+    # The time zone of branches created without one (DESIGN §3); each branch keeps its own.
+    oms_timezone: str = Field("UTC", alias="OMS_TIMEZONE")
 
     @field_validator("app_key")
     @classmethod
@@ -51,6 +55,13 @@ class Settings(BaseSettings):
             raise ValueError("is the placeholder from the guide; generate one with `oms key`")
         if len(value) < MIN_APP_KEY_LENGTH:
             raise ValueError(f"must be at least {MIN_APP_KEY_LENGTH} characters")
+        return value
+
+    @field_validator("oms_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if not is_timezone(value):
+            raise ValueError("must be an IANA time zone name such as Asia/Manila")
         return value
 
     @field_validator("database_url")

@@ -18,6 +18,8 @@ from oms.security.passwords import hash_password
 DEMO_PASSWORD = "everbright-demo"
 DEMO_DOMAIN = "everbright.test"
 
+# The seed's chain is in the Philippines (DESIGN §3).
+DEMO_TIMEZONE = "Asia/Manila"
 BRANCHES = (
     ("Emerald", "EMERALD", "12 Emerald Avenue, Pasig City", "+63 2 8123 4501"),
     ("Unitop", "UNITOP", "Unitop Mall, Rizal Avenue, Manila", "+63 2 8123 4502"),
@@ -64,7 +66,10 @@ async def database_is_empty(session: AsyncSession) -> bool:
 async def load_demo(session: AsyncSession) -> list[DemoLogin]:
     """Insert the demo chain and return the log-ins. The caller commits."""
     password_hash = hash_password(DEMO_PASSWORD)
-    branches = {code: Branch(name=n, code=code, address=a, phone=p) for n, code, a, p in BRANCHES}
+    branches = {
+        code: Branch(name=n, code=code, address=a, phone=p, timezone=DEMO_TIMEZONE)
+        for n, code, a, p in BRANCHES
+    }
     session.add_all(branches.values())
     await session.flush()
     people: list[User] = [User(email=f"admin@{DEMO_DOMAIN}", name="Chain Admin", role="admin")]

@@ -158,3 +158,36 @@ async def test_branches(client: httpx.AsyncClient, factory: Factory) -> None:
     assert branch_id in {row["id"] for row in seen_by_admin.json()}
     missing = await client.patch("/api/branches/9999", headers=admin.headers, json={"name": "N"})
     assert missing.status_code == 404
+
+
+async def test_branch_time_zone(client: httpx.AsyncClient, factory: Factory) -> None:
+    admin = await factory.admin()
+    defaulted = await client.post(
+        "/api/branches", headers=admin.headers, json={"name": "Unitop", "code": "UNITOP"}
+    )
+    assert defaulted.status_code == 201
+    assert defaulted.json()["timezone"] == "UTC"  # OMS_TIMEZONE's default
+    manila = await client.post(
+        "/api/branches",
+        headers=admin.headers,
+        json={"name": "Emerald", "code": "EMERALD", "timezone": "Asia/Manila"},
+    )
+    assert manila.json()["timezone"] == "Asia/Manila"
+    bad = await client.post(
+        "/api/branches",
+        headers=admin.headers,
+        json={"name": "Garnet", "code": "GARNET", "timezone": "Asia/Atlantis"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"]["field"] == "timezone"
+    moved = await client.patch(
+        f"/api/branches/{defaulted.json()['id']}",
+        headers=admin.headers,
+        json={"timezone": "Europe/Madrid"},
+    )
+    assert moved.json()["timezone"] == "Europe/Madrid"
+    listed = await client.get("/api/branches", headers=admin.headers)
+    assert {row["code"]: row["timezone"] for row in listed.json()} == {
+        "UNITOP": "Europe/Madrid",
+        "EMERALD": "Asia/Manila",
+    }

@@ -19,6 +19,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "REDIS_URL",
         "TLS_CERT_FILE",
         "CORS_ORIGINS",
+        "OMS_TIMEZONE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir("/")  # no stray .env
@@ -35,6 +36,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"APP_KEY": GOOD_KEY, "DATABASE_URL": "mysql://x"}, "DATABASE_URL: must start with"),
         ({"APP_KEY": GOOD_KEY, "REDIS_URL": "http://x"}, "REDIS_URL: must start with"),
         ({"APP_KEY": GOOD_KEY, "TLS_CERT_FILE": "/tmp/c.pem"}, "TLS_CERT_FILE:"),
+        ({"APP_KEY": GOOD_KEY, "OMS_TIMEZONE": "Mars/Olympus"}, "OMS_TIMEZONE: must be an IANA"),
     ],
 )
 def test_bad_configuration_names_the_variable(

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import Branch, User
 from oms.domain.actors import Actor
-from oms.domain.errors import Conflict, NotFound, PermissionDenied
+from oms.domain.errors import Conflict, InvalidField, NotFound, PermissionDenied
 from oms.events.recipients import branch_optometrists
 from oms.events.recorder import commit
+from oms.timezones import is_timezone
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,12 @@ class BranchChanges:
     address: str | None = None
     phone: str | None = None
     is_active: bool | None = None
+    timezone: str | None = None
+
+
+def _check_timezone(name: str) -> None:
+    if not is_timezone(name):
+        raise InvalidField("timezone", f"{name!r} is not an IANA time zone name (e.g. Asia/Manila)")
 
 
 async def list_branches(session: AsyncSession, *, include_inactive: bool = False) -> list[Branch]:
@@ -46,13 +53,21 @@ async def _check_code_free(session: AsyncSession, code: str, except_id: int | No
 
 
 async def create_branch(
-    session: AsyncSession, actor: Actor, *, name: str, code: str, address: str, phone: str
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    name: str,
+    code: str,
+    address: str,
+    phone: str,
+    timezone: str,
 ) -> Branch:
     if not actor.is_admin:
         raise PermissionDenied("only admins create branches")
+    _check_timezone(timezone)
     code = code.upper()
     await _check_code_free(session, code)
-    branch = Branch(name=name, code=code, address=address, phone=phone)
+    branch = Branch(name=name, code=code, address=address, phone=phone, timezone=timezone)
     session.add(branch)
     await session.flush()
     await commit(session)
@@ -65,6 +80,8 @@ async def update_branch(
     if not actor.is_admin:
         raise PermissionDenied("only admins change branches")
     branch = await get_branch(session, branch_id)
+    if changes.timezone is not None:
+        _check_timezone(changes.timezone)
     if changes.code is not None:
         await _check_code_free(session, changes.code.upper(), except_id=branch_id)
         changes = BranchChanges(**{**changes.__dict__, "code": changes.code.upper()})

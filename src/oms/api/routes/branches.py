@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms.api.deps import AdminActor, CurrentActor, SessionDep
+from oms.api.deps import AdminActor, CurrentActor, SessionDep, SettingsDep
 from oms.api.schemas.branches import (
     BookableOptometristOut,
     BranchCreateIn,
@@ -23,8 +23,12 @@ async def list_branches(actor: CurrentActor, session: SessionDep) -> list[Branch
 
 
 @router.post("", status_code=201)
-async def create_branch(body: BranchCreateIn, actor: AdminActor, session: SessionDep) -> BranchOut:
-    branch = await branches.create_branch(session, actor, **body.model_dump())
+async def create_branch(
+    body: BranchCreateIn, actor: AdminActor, session: SessionDep, settings: SettingsDep
+) -> BranchOut:
+    fields = body.model_dump()
+    fields["timezone"] = body.timezone or settings.oms_timezone
+    branch = await branches.create_branch(session, actor, **fields)
     return BranchOut.model_validate(branch)
 
 

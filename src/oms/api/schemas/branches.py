@@ -14,6 +14,7 @@ class BranchOut(Out):
     address: str
     phone: str
     is_active: bool
+    timezone: str
 
 
 class BranchCreateIn(Schema):
@@ -21,6 +22,9 @@ class BranchCreateIn(Schema):
     code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
     address: str = Field("", max_length=255)
     phone: str = Field("", max_length=40)
+    timezone: str | None = Field(
+        None, max_length=64, description="IANA name; OMS_TIMEZONE when left out"
+    )
 
 
 class BranchUpdateIn(Schema):
@@ -29,6 +33,7 @@ class BranchUpdateIn(Schema):
     address: str | None = Field(None, max_length=255)
     phone: str | None = Field(None, max_length=40)
     is_active: bool | None = None
+    timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Asia/Manila")
 
 
 class BookableOptometristOut(Out):

@@ -13,6 +13,8 @@ export interface Branch {
   address: string;
   phone: string;
   is_active: boolean;
+  /** IANA name; the branch's dates and times are local to it. */
+  timezone: string;
 }
 
 export interface UserRow {
