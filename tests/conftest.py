@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from oms.api.app import create_api
+from oms.clock import ManualClock
 from oms.config import Settings
 from oms.db.base import Base
 from oms.db.database import Database
@@ -109,8 +111,15 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def runtime(settings: Settings, database: Database) -> Runtime:
-    return Runtime(settings=settings, database=database)
+def clock() -> ManualClock:
+    """The runtime's clock: starts at the real now (so dates relative to today keep working) and
+    moves only when a test advances it."""
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def runtime(settings: Settings, database: Database, clock: ManualClock) -> Runtime:
+    return Runtime(settings=settings, database=database, clock=clock)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from oms.clock import SYSTEM_CLOCK, Clock
 from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
@@ -27,6 +28,8 @@ class Runtime:
     started_at: float = field(default_factory=time.monotonic)
     gateway: ConnectionRegistry | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    # "Now" for every decision made by the clock (slots, reminders, retries); tests move it.
+    clock: Clock = SYSTEM_CLOCK
 
     @property
     def uptime_seconds(self) -> float:

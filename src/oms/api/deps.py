@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms.clock import Clock
 from oms.config import Settings
 from oms.db.database import Database
 from oms.domain.actors import Actor, Role, load_actor
@@ -32,7 +33,12 @@ def get_database(runtime: RuntimeDep) -> Database:
     return runtime.database
 
 
+def get_clock(runtime: RuntimeDep) -> Clock:
+    return runtime.clock
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
