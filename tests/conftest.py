@@ -1,8 +1,17 @@
 """Shared fixtures: a real database per test (SQLite, and PostgreSQL when configured), the app
 over httpx, factories, and a recorder of what the event seam publishes.
 
-`OMS_TEST_DATABASES` lists the backends every database test runs on (default `sqlite`);
-`OMS_TEST_POSTGRES_URL` is the PostgreSQL server the test command starts.
+`OMS_TEST_DATABASES` lists the backends of the run (default `sqlite`; the test command runs
+`sqlite,postgresql`); `OMS_TEST_POSTGRES_URL` is the PostgreSQL server it starts. A database test
+runs on SQLite unless the database itself is what it tests:
+
+- `@pytest.mark.both_databases` — locks, id order, the outbox, races, query plans, migrations: on
+  every backend of the run;
+- `@pytest.mark.postgresql` — several processes sharing one database (multi-node): on PostgreSQL
+  when the run has it (on SQLite otherwise, so a quick local run still covers it).
+
+Under pytest-xdist each worker is a process of its own: it gets its own PostgreSQL database
+(named after its pid) and its own SQLite files, and every server binds a free port.
 """
 
 from __future__ import annotations
@@ -52,14 +61,16 @@ def postgres_url() -> Iterator[str]:
         )
     name = f"oms_test_{os.getpid()}"
     admin_url = server_url.rsplit("/", 1)[0] + "/postgres"
-    asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    asyncio.run(
+        admin_statements(admin_url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    )
     url = server_url.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
     yield url
-    asyncio.run(_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    asyncio.run(admin_statements(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
-async def _admin(url: str, *statements: str) -> None:
+async def admin_statements(url: str, *statements: str) -> None:
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
         for statement in statements:
@@ -75,7 +86,22 @@ async def _truncate_postgres(url: str) -> None:
     await engine.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
+def backends_for(metafunc: pytest.Metafunc) -> list[str]:
+    """The backends a database test runs on in this run (see the module docstring)."""
+    definition = metafunc.definition
+    if definition.get_closest_marker("both_databases"):
+        return BACKENDS
+    if definition.get_closest_marker("postgresql") and "postgresql" in BACKENDS:
+        return ["postgresql"]
+    return ["sqlite"] if "sqlite" in BACKENDS else BACKENDS[:1]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", backends_for(metafunc), indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")

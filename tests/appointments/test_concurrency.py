@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from oms.db.database import Database
@@ -12,6 +13,9 @@ from oms.db.models import Appointment
 from tests.appointments.conftest import World, book, expect_events, last_event_id
 from tests.conftest import PublishedLog
 from tests.factories import Factory
+
+# Racing bookings are serialized by each database's own locks: run on every backend.
+pytestmark = pytest.mark.both_databases
 
 RACERS = 10
 

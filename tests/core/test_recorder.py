@@ -13,6 +13,9 @@ from tests.conftest import PublishedLog
 from tests.factories import Factory
 from tests.notifications.support import counts
 
+# The outbox and its id order are what the database guarantees: run on every backend.
+pytestmark = pytest.mark.both_databases
+
 
 async def _record_general(database: Database, recipients: set[int], title: str = "Hello") -> int:
     async with database.session() as session:

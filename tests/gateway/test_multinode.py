@@ -24,7 +24,8 @@ from tests.gateway.probes import NodeClient, Probe
 from tests.gateway.scenario import Chain, record_unpublished
 from tests.gateway.services import OmsProcess, RedisServer
 
-pytestmark = pytest.mark.slow
+# Several processes share one database: the production shape, PostgreSQL.
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 
 
 @dataclass

@@ -4,10 +4,15 @@ through replay after a restart; a gap in published ids is filled from the table,
 
 from __future__ import annotations
 
+import pytest
+
 from oms.events.recorder import record_event
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
 from tests.gateway.scenario import Chain, notify, record_unpublished
+
+# The outbox and its gap filling are what the database guarantees: run on every backend.
+pytestmark = pytest.mark.both_databases
 
 
 async def test_unpublished_event_reaches_connected_client_through_the_tick(

@@ -13,6 +13,9 @@ from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
 from tests.gateway.scenario import Chain, notify
 
+# Replay order rests on the database's id order: run on every backend.
+pytestmark = pytest.mark.both_databases
+
 
 async def test_client_that_missed_50_events_gets_all_in_order(
     live: LiveGateway, chain: Chain

@@ -9,11 +9,15 @@ import asyncio
 from collections import Counter
 
 import httpx
+import pytest
 
 from oms.db.database import Database
 from tests.conftest import PublishedLog
 from tests.factories import Factory
 from tests.inventory.conftest import Shop, movements, recorded_events, stock_row
+
+# Racing adjustments are serialized by each database's own locks: run on every backend.
+pytestmark = pytest.mark.both_databases
 
 
 async def test_concurrent_sales_never_oversell(

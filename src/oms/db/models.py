@@ -192,4 +192,6 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "event_id", name="uq_notification_user_event"),
         Index("ix_notifications_user_unread", "user_id", "read_at"),
+        # events_between finds the inbox rows of a page of events (migration 0003).
+        Index("ix_notifications_event_user", "event_id", "user_id"),
     )
