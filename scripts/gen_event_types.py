@@ -17,7 +17,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from oms.events.catalogue import EVENT_MODELS, Level
+from oms.events.catalogue import EVENT_MODELS, EVENT_MODELS_BY_NAME, Level, model_for
 
 TARGET = Path(__file__).resolve().parents[1] / "web" / "src" / "shared" / "api" / "events.gen.ts"
 HEADER = (
@@ -30,7 +30,7 @@ def event_names() -> list[str]:
     """Every event name, read from each model's `event` Literal (the catalogue's own tuple is not
     relied on: a Literal of Literals flattens, so nested get_args can come back empty)."""
     names: list[str] = []
-    for model in EVENT_MODELS.values():
+    for model in (*EVENT_MODELS.values(), *EVENT_MODELS_BY_NAME.values()):
         names.extend(str(name) for name in get_args(model.model_fields["event"].annotation))
     if not names:
         raise RuntimeError("the catalogue declares no event names")
@@ -77,21 +77,16 @@ def interface(model: type[BaseModel], models: dict[str, type[BaseModel]]) -> str
 def render() -> str:
     # Events first (their nested models are discovered while rendering them), then the subjects.
     nested: dict[str, type[BaseModel]] = {}
-    event_blocks = [interface(model, nested) for model in EVENT_MODELS.values()]
+    event_models = (*EVENT_MODELS.values(), *EVENT_MODELS_BY_NAME.values())
+    event_blocks = [interface(model, nested) for model in event_models]
     done: set[str] = set()
     subject_blocks: list[str] = []
     while pending := [name for name in nested if name not in done]:
         for name in sorted(pending):
             done.add(name)
             subject_blocks.append(interface(nested[name], nested))
-    families = {model.__name__: family for family, model in EVENT_MODELS.items()}
     names = event_names()
-    payload_map = [
-        f'  "{name}": {model};'
-        for name in names
-        for model, family in families.items()
-        if name.split(".", 1)[0] == family
-    ]
+    payload_map = [f'  "{name}": {model_for(name).__name__};' for name in names]
     parts = [
         HEADER,
         f"export type Level = {_literal(get_args(Level))};",

@@ -103,6 +103,18 @@ def api(without_redis: WithoutRedis = False) -> None:
     run_process(lambda: run_api(settings))
 
 
+@app.command()
+def worker(without_redis: WithoutRedis = False) -> None:
+    """Run background work only: appointment reminders and late orders (scale-out; needs
+    REDIS_URL so its events reach the gateways at once)."""
+    settings = settings_or_exit()
+    if not without_redis:
+        require_redis(settings, "worker")
+    from oms.server import run_timeline_worker
+
+    run_process(lambda: run_timeline_worker(settings))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from oms.timeline.offsets import ReminderOffset, parse_offsets
 from oms.timezones import is_timezone
 
 PLACEHOLDER_KEYS = frozenset({"your-laravel-app-key-here", "your-production-app-key", "changeme"})
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = Field(None, alias="TLS_KEY_FILE")
     # The time zone of branches created without one (DESIGN §3); each branch keeps its own.
     oms_timezone: str = Field("UTC", alias="OMS_TIMEZONE")
+    # DESIGN §11: reminders this long before each appointment; how often the timeline looks.
+    reminder_offsets: str = Field("24h,2h", alias="REMINDER_OFFSETS")
+    timeline_tick_seconds: float = Field(30.0, alias="TIMELINE_TICK_SECONDS", gt=0, le=3600)
 
     @field_validator("app_key")
     @classmethod
@@ -63,6 +67,16 @@ class Settings(BaseSettings):
         if not is_timezone(value):
             raise ValueError("must be an IANA time zone name such as Asia/Manila")
         return value
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        parse_offsets(value)
+        return value
+
+    @property
+    def reminder_offset_list(self) -> tuple[ReminderOffset, ...]:
+        return parse_offsets(self.reminder_offsets)
 
     @field_validator("database_url")
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import Branch, BranchStock, Product, Schedule, User
+from oms.demo_orders import load_demo_orders
 from oms.security.passwords import hash_password
 
 DEMO_PASSWORD = "everbright-demo"
@@ -126,4 +127,13 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
             for branch in branches.values()
         )
     await session.flush()
+    await load_demo_orders(  # DESIGN §11: a populated order board
+        session,
+        [p for p in people if p.role == "customer"],
+        {
+            branches[code].id: o
+            for o, (*_, codes) in zip(optometrists, OPTOMETRISTS, strict=True)
+            for code in codes
+        },
+    )
     return [DemoLogin(p.email, p.role, p.name) for p in people]

@@ -39,6 +39,7 @@ from oms.gateway.metrics import Metrics
 from oms.gateway.ops import create_ops_app
 from oms.gateway.ops import router as ops_router
 from oms.runtime import Runtime
+from oms.timeline.loop import timeline_for
 from oms.web import SinglePageApp, web_dist
 
 log = logging.getLogger("oms")
@@ -217,10 +218,12 @@ async def serve(settings: Settings, *, demo: bool) -> None:
     """`oms serve`: everything in one process."""
     runtime = build_runtime(settings)
     gateway: Gateway | None = None
+    timeline = timeline_for(runtime)  # reminders and late orders (DESIGN §11)
     try:
         await prepare_database(runtime, demo=demo)
         await warm_up()
         gateway = await _start_gateway(runtime)
+        timeline.start()
         http_app = gateway.asgi_app(build_http_app(runtime))
         socket_app = gateway.asgi_app(create_ops_app(runtime))
         await run_servers(
@@ -245,6 +248,7 @@ async def serve(settings: Settings, *, demo: bool) -> None:
             ],
         )
     finally:
+        await timeline.stop()
         if gateway is not None:
             await gateway.stop()
         await runtime.close()
@@ -270,13 +274,34 @@ async def run_gateway(settings: Settings) -> None:
 async def run_api(settings: Settings) -> None:
     """`oms api`: REST and operations only; events reach the gateways through Redis."""
     runtime = build_runtime(settings)
+    timeline = timeline_for(runtime)  # reminders and late orders (DESIGN §11)
     try:
         await upgrade_async(settings.database)
         await warm_up()
         await runtime.bus.start()
+        timeline.start()
         server = uvicorn_server(
             build_http_app(runtime), settings, settings.http_host, settings.http_port
         )
         await run_servers(settings, [Listener("API", server)])
     finally:
+        await timeline.stop()
+        await runtime.close()
+
+
+async def run_timeline_worker(settings: Settings) -> None:
+    """`oms worker`: the timeline loop (reminders, late orders) without serving anything; any
+    number may run beside the API processes. Stops at SIGINT/SIGTERM after the tick in hand."""
+    runtime = build_runtime(settings)
+    timeline = timeline_for(runtime)
+    loop = asyncio.get_running_loop()
+    try:
+        await runtime.bus.start()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, timeline.request_stop)
+        print(f"OMS worker: timeline every {settings.timeline_tick_seconds:g} s", flush=True)
+        await timeline.run()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
         await runtime.close()

@@ -116,6 +116,31 @@ def test_serve_demo_every_account_logs_in(demo_server: tuple[str, str]) -> None:
     assert sorted(by_id[b] for b in token["user"]["branch_ids"]) == ["EMERALD", "UNITOP"]
 
 
+def test_serve_demo_has_an_order_board_and_announces_the_late_order(
+    demo_server: tuple[str, str],
+) -> None:
+    """DESIGN §11: the demo's orders in every status, and `oms serve` runs the timeline."""
+    base, _ = demo_server
+    login = httpx.post(
+        f"{base}/api/auth/login",
+        json={"email": "staff.emerald@everbright.test", "password": DEMO_PASSWORD},
+        timeout=10,
+    ).json()
+    headers = {"Authorization": f"Bearer {login['access_token']}"}
+    orders = httpx.get(f"{base}/api/orders", headers=headers, timeout=10).json()
+    statuses = {order["status"] for order in orders}
+    assert statuses == {"ordered", "in_lab", "ready", "collected", "cancelled"}
+    assert [order["late"] for order in orders].count(True) == 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        inbox = httpx.get(f"{base}/api/notifications", headers=headers, timeout=10).json()
+        if any(row["event"] == "order.late" for row in inbox):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the late order was not announced within 30 s")
+
+
 def test_without_demo_no_demo_accounts(tmp_path: Path) -> None:
     environment = oms_environment(tmp_path)
     upgraded = oms("db", "upgrade", environment=environment)

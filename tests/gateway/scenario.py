@@ -59,6 +59,20 @@ def _branch(branch: Branch) -> dict[str, Any]:
 def subject_for(name: str, chain: Chain) -> dict[str, Any]:
     """A valid §4 subject for `name`, about the customer / north branch."""
     family = name.split(".", 1)[0]
+    if name == "appointment.reminder":
+        return {**subject_for("appointment.created", chain), "offset": "24h"}
+    if family == "order":
+        return {
+            "order": {
+                "id": 5,
+                "number": "ORD-000005",
+                "status": "ready",
+                "lens_type": "progressive",
+                "due_date": "2026-03-16",
+                "patient": _person(chain.customer),
+                "branch": _branch(chain.north),
+            }
+        }
     if family == "appointment":
         return {
             "id": 7,
@@ -111,6 +125,15 @@ async def recipients_for(database: Database, name: str, chain: Chain) -> set[int
     """Who must receive `name` about the customer at the north branch (DESIGN §4)."""
     family, kind = name.split(".", 1)
     async with database.session() as session:
+        if name == "appointment.reminder":
+            return recipients.for_reminder(patient_id=chain.customer.id)
+        if family == "order":
+            return await recipients.for_order(
+                session,
+                patient_id=chain.customer.id,
+                branch_id=chain.north.id,
+                late=kind == "late",
+            )
         if family == "appointment":
             return await recipients.for_appointment(
                 session,
@@ -139,6 +162,9 @@ async def recipients_for(database: Database, name: str, chain: Chain) -> set[int
 # What each family must reach in the chain, by name (the assertion does not trust the functions).
 EXPECTED = {
     "appointment": {"admin", "staff_north", "optometrist_north", "customer"},
+    "appointment.reminder": {"customer"},
+    "order": {"staff_north", "customer"},
+    "order.late": {"admin", "staff_north", "customer"},
     "inventory": {"admin", "staff_north"},
     "prescription": {"optometrist_north", "customer"},
     "schedule": {"optometrist_north", "staff_north"},

@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-from oms.events.catalogue import EVENT_MODELS
+from oms.events.catalogue import EVENT_MODELS, EVENT_MODELS_BY_NAME
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_event_types.py"
 
@@ -34,4 +34,7 @@ def test_every_event_name_and_field_is_typed() -> None:
         for field in model.model_fields:
             assert f"  {field}: " in text, f"{model.__name__}.{field}"
         assert f'"{family}.' in text
+    for name, model in EVENT_MODELS_BY_NAME.items():
+        assert f"export interface {model.__name__} {{" in text
+        assert f'  "{name}": {model.__name__};' in text
     assert "export type OmsEvent = EventPayloads[EventName];" in text

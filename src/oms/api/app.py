@@ -13,6 +13,7 @@ from oms.api.routes import (
     branches,
     inventory,
     notifications,
+    orders,
     prescriptions,
     schedules,
     users,
@@ -28,6 +29,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     inventory.router,
     prescriptions.router,
     notifications.router,
+    orders.router,
 )
 
 

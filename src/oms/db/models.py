@@ -195,3 +195,61 @@ class Notification(Base):
         # events_between finds the inbox rows of a page of events (migration 0003).
         Index("ix_notifications_event_user", "event_id", "user_id"),
     )
+
+
+# --- glasses orders and the timeline (DESIGN §11) ---------------------------------------------
+
+
+class GlassesOrder(Base):
+    """A pair of glasses (or contact lenses) ordered from a prescription, followed to pickup."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    lens_type: Mapped[str] = mapped_column(String(20))
+    frame_product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="ordered", index=True)
+    # Branch-local calendar days: the day it was ordered and the day it is promised for.
+    ordered_on: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set in the transaction that records order.late, so lateness is announced once.
+    late_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('ordered','in_lab','ready','collected','cancelled')", name="status"
+        ),
+        CheckConstraint(
+            "lens_type IN ('single_vision','bifocal','progressive','contact_lens')",
+            name="lens_type",
+        ),
+    )
+
+
+class AppointmentReminder(Base):
+    """One row per reminder sent (or deliberately skipped): the unique key is what makes each
+    reminder happen once, however many workers race for it. Keyed by the start instant too, so a
+    rescheduled appointment is owed fresh reminders and the old ones can never match again."""
+
+    __tablename__ = "appointment_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    offset_label: Mapped[str] = mapped_column(String(16))  # as configured: "24h", "2h", "30m"
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The appointment.reminder event; None when a later offset was sent in its place.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "offset_label", "starts_at", name="uq_reminder_once"),
+    )

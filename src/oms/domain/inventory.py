@@ -28,7 +28,9 @@ from oms.events.recorder import commit
 # Far above any shelf, far below a 32-bit column: a typo of extra zeros is refused, not stored.
 MAX_QUANTITY = 1_000_000
 
-MovementKind = Literal["set", "adjust", "restock"]
+MovementKind = Literal["set", "adjust", "restock", "reserve", "release", "consume"]
+# What an order does to its frame: holds one, gives it back, or hands it over.
+ReservationKind = Literal["reserve", "release", "consume"]
 
 
 class InsufficientStock(Conflict):
@@ -231,23 +233,36 @@ async def _change_stock(
         await commit(session)  # nothing changed: no movement, no alert (keeps a new empty row)
         return StockView(product, stock)
     stock.on_hand, stock.threshold = change.on_hand, change.threshold
-    session.add(
-        StockMovement(
-            product_id=product_id,
-            branch_id=branch_id,
-            kind=change.kind,
-            delta=change.on_hand - before.on_hand,
-            on_hand_after=change.on_hand,
-            reason=change.reason,
-            actor_id=actor.id,
-        )
+    await _record_change(session, stock, before, change.kind, change.reason, actor.id)
+    await commit(session)
+    return StockView(product, stock)
+
+
+async def _record_change(
+    session: AsyncSession,
+    stock: BranchStock,
+    before: StockSnapshot,
+    kind: MovementKind,
+    reason: str,
+    actor_id: int | None,
+) -> StockMovement:
+    """The movement of a change already applied to the locked row, and the alert of the band
+    crossing it made (judged on available stock), in the caller's transaction."""
+    movement = StockMovement(
+        product_id=stock.product_id,
+        branch_id=stock.branch_id,
+        kind=kind,
+        delta=stock.on_hand - before.on_hand,
+        on_hand_after=stock.on_hand,
+        reason=reason,
+        actor_id=actor_id,
     )
+    session.add(movement)
     await session.flush()
     alert = alert_for_change(before, _snapshot(stock))
     if alert is not None:
         await record_inventory_event(session, stock, alert.name)
-    await commit(session)
-    return StockView(product, stock)
+    return movement
 
 
 def _check_level(change: _Change, before: StockSnapshot) -> None:
@@ -327,3 +342,44 @@ async def restock(
         return _Change("restock", now.on_hand + quantity, now.threshold, reason, "quantity")
 
     return await _change_stock(session, actor, branch_id, product_id, plan)
+
+
+# --- reservations (glasses orders, DESIGN §11) ------------------------------------------------
+
+
+async def move_reservation(
+    session: AsyncSession,
+    *,
+    branch_id: int,
+    product_id: int,
+    kind: ReservationKind,
+    reason: str,
+    actor_id: int | None,
+    quantity: int = 1,
+) -> StockMovement:
+    """Reserve `quantity` units for an order (available drops, on hand does not), release them
+    (available rises), or consume them at pickup (on hand and reserved both drop, available
+    stays). Same row lock, movement and crossing alerts as every other stock change; does not
+    commit, so the order's change and the stock's are one transaction. Returns the movement."""
+    stock = await _lock_row(session, branch_id, product_id)
+    before = _snapshot(stock)
+    if kind == "reserve":
+        if before.available < quantity:
+            raise InsufficientStock(
+                f"no frame available to reserve: {before.on_hand} on hand, "
+                f"{before.reserved} reserved",
+                details={
+                    "field": "frame_product_id",
+                    "on_hand": before.on_hand,
+                    "reserved": before.reserved,
+                    "available": before.available,
+                },
+            )
+        stock.reserved += quantity
+    else:
+        # The order holds these units, and the row's CHECK keeps reserved <= on hand.
+        assert before.reserved >= quantity, "an order releases only what it reserved"
+        stock.reserved -= quantity
+        if kind == "consume":
+            stock.on_hand -= quantity
+    return await _record_change(session, stock, before, kind, reason, actor_id)

@@ -25,6 +25,16 @@ InventoryEventName = Literal["inventory.low_stock", "inventory.out_of_stock", "i
 NotificationEventName = Literal["notification.general", "notification.alert", "notification.urgent"]
 PrescriptionEventName = Literal["prescription.created"]
 ScheduleEventName = Literal["schedule.updated"]
+# DESIGN §11: the clinic's own timeline.
+ReminderEventName = Literal["appointment.reminder"]
+OrderEventName = Literal[
+    "order.created",
+    "order.updated",
+    "order.ready",
+    "order.collected",
+    "order.cancelled",
+    "order.late",
+]
 
 EventName = Literal[
     AppointmentEventName,
@@ -32,6 +42,8 @@ EventName = Literal[
     NotificationEventName,
     PrescriptionEventName,
     ScheduleEventName,
+    ReminderEventName,
+    OrderEventName,
 ]
 # Nested Literals flatten, so this is every name (iterating the families would yield nothing).
 EVENT_NAMES: tuple[str, ...] = get_args(EventName)
@@ -102,6 +114,16 @@ class ScheduleSubject(_Strict):
     is_active: bool
 
 
+class OrderSubject(_Strict):
+    id: int
+    number: str
+    status: Literal["ordered", "in_lab", "ready", "collected", "cancelled"]
+    lens_type: Literal["single_vision", "bifocal", "progressive", "contact_lens"]
+    due_date: str
+    patient: PersonRef
+    branch: BranchRef
+
+
 class EventBase(_Strict):
     event_id: int
     event: str
@@ -143,13 +165,37 @@ class ScheduleEvent(EventBase):
     schedule: ScheduleSubject
 
 
+class ReminderEvent(EventBase):
+    """An appointment's subject plus which reminder this is (`offset`, as configured: "24h")."""
+
+    event: ReminderEventName
+    id: int
+    appointment: AppointmentSubject
+    offset: str
+
+
+class OrderEvent(EventBase):
+    event: OrderEventName
+    order: OrderSubject
+
+
 EVENT_MODELS: dict[str, type[EventBase]] = {
     "appointment": AppointmentEvent,
     "inventory": InventoryEvent,
     "notification": NotificationEvent,
     "prescription": PrescriptionEvent,
     "schedule": ScheduleEvent,
+    "order": OrderEvent,
 }
+# Events whose payload differs from the rest of their family, by full name.
+EVENT_MODELS_BY_NAME: dict[str, type[EventBase]] = {
+    "appointment.reminder": ReminderEvent,
+}
+
+
+def model_for(name: str) -> type[EventBase]:
+    return EVENT_MODELS_BY_NAME.get(name) or EVENT_MODELS[name.split(".", 1)[0]]
+
 
 # Fields every payload has; the rest of a payload is its subject.
 BASE_FIELDS = frozenset(EventBase.model_fields)
@@ -162,7 +208,7 @@ def is_per_recipient(name: str) -> bool:
 
 def validate_payload(payload: dict[str, Any], *, inbox_id: int | None = None) -> EventBase:
     """Check a payload against its model; `inbox_id` stands in for the per-recipient `id`."""
-    model = EVENT_MODELS[str(payload["event"]).split(".", 1)[0]]
+    model = model_for(str(payload["event"]))
     if is_per_recipient(str(payload["event"])):
         payload = {**payload, "id": inbox_id if inbox_id is not None else 0}
     return model.model_validate(payload)

@@ -57,3 +57,18 @@ def for_prescription(*, patient_id: int, optometrist_id: int) -> set[int]:
 
 async def for_schedule(session: AsyncSession, *, optometrist_id: int, branch_id: int) -> set[int]:
     return {optometrist_id} | await branch_staff(session, branch_id)
+
+
+# --- DESIGN §11: orders and reminders ---------------------------------------------------------
+
+
+async def for_order(
+    session: AsyncSession, *, patient_id: int, branch_id: int, late: bool = False
+) -> set[int]:
+    """The patient and the branch's staff; admins too when the order is late."""
+    users = {patient_id} | await branch_staff(session, branch_id)
+    return users | await admins(session) if late else users
+
+
+def for_reminder(*, patient_id: int) -> set[int]:
+    return {patient_id}

@@ -12,7 +12,9 @@ import type {
   InventoryEvent,
   Level,
   NotificationEvent,
+  OrderEvent,
   PrescriptionEvent,
+  ReminderEvent,
   ScheduleEvent,
 } from "@/shared/api/events.gen";
 import { appointmentKeys } from "@/features/appointments/api/keys";
@@ -20,6 +22,7 @@ import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
 import { prescriptionKeys } from "@/features/prescriptions/api/keys";
+import { orderKeys } from "@/features/orders/api/keys";
 
 export interface DispatchContext {
   client: QueryClient;
@@ -57,6 +60,15 @@ function onSchedule(_: ScheduleEvent, { client }: DispatchContext): Effect {
   return { link: "/appointments" };
 }
 
+function onOrder(_: OrderEvent, { client }: DispatchContext): Effect {
+  void client.invalidateQueries({ queryKey: orderKeys.all });
+  return { link: "/orders" };
+}
+
+function onReminder(_: ReminderEvent): Effect {
+  return { link: "/appointments" };
+}
+
 function onNotification(_: NotificationEvent): Effect {
   return { link: "/notifications" };
 }
@@ -76,6 +88,13 @@ export const handlers: Handlers = {
   "notification.urgent": onNotification,
   "prescription.created": onPrescription,
   "schedule.updated": onSchedule,
+  "appointment.reminder": onReminder,
+  "order.created": onOrder,
+  "order.updated": onOrder,
+  "order.ready": onOrder,
+  "order.collected": onOrder,
+  "order.cancelled": onOrder,
+  "order.late": onOrder,
 };
 
 export function isEventName(name: string): name is EventName {

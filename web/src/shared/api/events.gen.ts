@@ -18,6 +18,13 @@ export const EVENT_NAMES = [
   "notification.urgent",
   "prescription.created",
   "schedule.updated",
+  "order.created",
+  "order.updated",
+  "order.ready",
+  "order.collected",
+  "order.cancelled",
+  "order.late",
+  "appointment.reminder",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -38,6 +45,16 @@ export interface BranchWithAddress {
   id: number;
   name: string;
   address: string;
+}
+
+export interface OrderSubject {
+  id: number;
+  number: string;
+  status: "ordered" | "in_lab" | "ready" | "collected" | "cancelled";
+  lens_type: "single_vision" | "bifocal" | "progressive" | "contact_lens";
+  due_date: string;
+  patient: PersonRef;
+  branch: BranchRef;
 }
 
 export interface PrescriptionSubject {
@@ -146,6 +163,30 @@ export interface ScheduleEvent {
   schedule: ScheduleSubject;
 }
 
+export interface OrderEvent {
+  event_id: number;
+  event: "order.created" | "order.updated" | "order.ready" | "order.collected" | "order.cancelled" | "order.late";
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+  order: OrderSubject;
+}
+
+export interface ReminderEvent {
+  event_id: number;
+  event: "appointment.reminder";
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+  id: number;
+  appointment: AppointmentSubject;
+  offset: string;
+}
+
 /** The payload of each socket event, by event name. */
 export interface EventPayloads {
   "appointment.created": AppointmentEvent;
@@ -162,6 +203,13 @@ export interface EventPayloads {
   "notification.urgent": NotificationEvent;
   "prescription.created": PrescriptionEvent;
   "schedule.updated": ScheduleEvent;
+  "order.created": OrderEvent;
+  "order.updated": OrderEvent;
+  "order.ready": OrderEvent;
+  "order.collected": OrderEvent;
+  "order.cancelled": OrderEvent;
+  "order.late": OrderEvent;
+  "appointment.reminder": ReminderEvent;
 }
 
 export type OmsEvent = EventPayloads[EventName];

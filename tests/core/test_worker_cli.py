@@ -1,0 +1,76 @@
+"""`oms worker` as an operator runs it: a real subprocess working the timeline of a real
+database (the demo chain's late order), stopped by SIGTERM; and `oms serve` running the same
+timeline in process."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from oms.db.database import Database
+from oms.db.models import EventRecord
+from tests.core.test_cli import oms, oms_environment
+
+
+async def _event_names(data_dir: Path) -> list[str]:
+    database = Database(f"sqlite+aiosqlite:///{data_dir / 'oms.sqlite3'}")
+    try:
+        async with database.session() as session:
+            return list((await session.scalars(select(EventRecord.name))).all())
+    finally:
+        await database.dispose()
+
+
+def _wait_for_event(data_dir: Path, name: str, process: subprocess.Popen[str]) -> list[str]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        names = asyncio.run(_event_names(data_dir))
+        if name in names:
+            return names
+        assert process.poll() is None, "the worker exited"
+        time.sleep(0.1)
+    raise AssertionError(f"no {name} within 30 s")
+
+
+def test_worker_needs_redis_unless_told(tmp_path: Path) -> None:
+    result = oms("worker", environment=oms_environment(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("REDIS_URL: required for `oms worker`")
+
+
+def test_worker_announces_the_demo_s_late_order_once_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    environment = oms_environment(tmp_path, TIMELINE_TICK_SECONDS="0.2")
+    assert oms("seed", "--demo", environment=environment).returncode == 0
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "oms.cli", "worker", "--without-redis"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        _wait_for_event(tmp_path, "order.late", workers[0])
+        # Both workers keep ticking; the late order stays announced once.
+        for _ in range(5):
+            assert all(worker.poll() is None for worker in workers)
+            time.sleep(0.2)
+        assert asyncio.run(_event_names(tmp_path)).count("order.late") == 1
+    finally:
+        outputs = []
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            output, _ = worker.communicate(timeout=15)
+            outputs.append(output)
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    assert all("OMS worker: timeline every 0.2 s" in output for output in outputs)

@@ -1,0 +1,8 @@
+import type { OrderFilters } from "./types";
+
+export const orderKeys = {
+  all: ["orders"] as const,
+  lists: ["orders", "list"] as const,
+  list: (filters: OrderFilters) => ["orders", "list", filters] as const,
+  detail: (id: number) => ["orders", "detail", id] as const,
+};
