@@ -39,9 +39,36 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_INVALID_PAYLOAD = 1007
+CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 CLOSE_SERVICE_RESTART = 1012
+
+
+# Codes a peer may send in a close frame (RFC 6455 §7.4.1 and IANA's registry): 1004-1006 and
+# 1015 are reserved never to be sent, 1016-2999 are for future standards, 3000-4999 for
+# libraries and applications.
+_SENDABLE_CODES = frozenset((1000, 1001, 1002, 1003, *range(1007, 1015)))
+
+
+def close_answer(payload: bytes) -> tuple[int, str]:
+    """The code (and reason) to answer a client's close frame with (RFC 6455 §5.5.1, §7.4).
+
+    An empty payload has no code and is answered with 1000 (1005, "no status", is never sent);
+    a one-byte payload, a code no one may send, or a reason that is not UTF-8 are protocol
+    errors. A valid code is echoed back."""
+    if not payload:
+        return CLOSE_NORMAL, ""
+    if len(payload) == 1:
+        return CLOSE_PROTOCOL_ERROR, "close frame of one byte"
+    code = int.from_bytes(payload[:2], "big")
+    if code not in _SENDABLE_CODES and not 3000 <= code < 5000:
+        return CLOSE_PROTOCOL_ERROR, f"close code {code} may not be sent"
+    try:
+        payload[2:].decode()
+    except UnicodeDecodeError:
+        return CLOSE_INVALID_PAYLOAD, "close reason is not UTF-8"
+    return code, ""
 
 
 class FrameError(Exception):
