@@ -55,11 +55,12 @@ from oms.gateway.websocket_frames import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    Frame,
     FrameError,
     close_answer,
     close_frame,
     control_frame,
-    read_frames,
+    parse_frames,
     text_frame,
     write_or_drop,
 )
@@ -77,6 +78,8 @@ MAX_IN_FLIGHT = 8
 # Fragments of one message. Each costs a frame header (at least six bytes on the wire) and a
 # little bookkeeping even when empty; a maximal message in 64-byte fragments is 256 of them.
 MAX_FRAGMENTS = 1024
+# Frames parsed before they are acted on; a read stops being parsed once one of them closes it.
+_FRAME_BATCH = 64
 
 _PING = text_frame(b"2")
 _ENGINE_CLOSE = text_frame(b"1")
@@ -279,13 +282,20 @@ class GatewayWebSocket(asyncio.Protocol):
     # --- reading ----------------------------------------------------------------------------------
 
     def _read(self, data: bytes) -> None:
-        try:
-            frames, self._buffer = read_frames(
-                self._buffer + data if self._buffer else data, MAX_MESSAGE_BYTES
-            )
-        except FrameError as error:
-            self._close(error.code, error.reason)
-            return
+        data = self._buffer + data if self._buffer else data
+        position = 0
+        while self._state == _OPEN:
+            try:
+                frames, position = parse_frames(data, position, MAX_MESSAGE_BYTES, _FRAME_BATCH)
+            except FrameError as error:
+                self._close(error.code, error.reason)
+                return
+            if not frames:
+                self._buffer = data[position:]
+                return
+            self._frames(frames)
+
+    def _frames(self, frames: list[Frame]) -> None:
         for fin, opcode, payload in frames:
             if self._state != _OPEN:
                 return

@@ -129,10 +129,21 @@ def read_frames(data: bytes, max_size: int) -> tuple[list[Frame], bytes]:
     Raises FrameError for anything RFC 6455 forbids a client, and for a frame whose payload is
     larger than `max_size` as soon as its header says so (before its bytes are buffered).
     """
+    frames, position = parse_frames(data, 0, max_size, len(data))
+    return frames, data[position:]
+
+
+def parse_frames(
+    data: bytes, position: int, max_size: int, max_frames: int
+) -> tuple[list[Frame], int]:
+    """Up to `max_frames` complete frames of `data` from `position`, and where they end.
+
+    In batches, a reader can stop parsing as soon as a frame closes the connection: a read of
+    thousands of tiny frames then costs what the frames up to the close cost, not the whole read.
+    """
     frames: list[Frame] = []
-    position = 0
     end = len(data)
-    while end - position >= 2:
+    while end - position >= 2 and len(frames) < max_frames:
         first, second = data[position], data[position + 1]
         fin = bool(first & 0x80)
         opcode = first & 0x0F
@@ -164,7 +175,10 @@ def read_frames(data: bytes, max_size: int) -> tuple[list[Frame], bytes]:
         start = position + header + 4
         if end < start + size:
             break
-        mask = data[position + header : start]
-        frames.append(Frame(fin, opcode, apply_mask(data[start : start + size], mask)))
+        if size:
+            mask = data[position + header : start]
+            frames.append(Frame(fin, opcode, apply_mask(data[start : start + size], mask)))
+        else:
+            frames.append(Frame(fin, opcode, b""))
         position = start + size
-    return frames, data[position:]
+    return frames, position
