@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(8 * 3600, alias="TOKEN_TTL_SECONDS", ge=60, le=30 * 86400)
     tls_cert_file: Path | None = Field(None, alias="TLS_CERT_FILE")
     tls_key_file: Path | None = Field(None, alias="TLS_KEY_FILE")
+    # --- connection limits (issue 9; README "Connection limits") ---
+    http_head_timeout_seconds: float = Field(5.0, alias="HTTP_HEAD_TIMEOUT_SECONDS", gt=0, le=300)
+    socket_connect_timeout_seconds: float = Field(
+        10.0, alias="SOCKET_CONNECT_TIMEOUT_SECONDS", gt=0, le=300
+    )
+    sockets_per_address: int = Field(100, alias="SOCKETS_PER_ADDRESS", ge=1)
+    max_sockets: int = Field(0, alias="MAX_SOCKETS", ge=0)
+    file_descriptor_reserve: int = Field(1024, alias="FILE_DESCRIPTOR_RESERVE", ge=16)
+    # --- end of connection limits ---
 
     @field_validator("app_key")
     @classmethod

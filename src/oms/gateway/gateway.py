@@ -24,9 +24,10 @@ from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
 from oms.events.store import latest_event_id
 from oms.gateway import channels, gclog
+from oms.gateway.capacity import SocketCapacity, socket_cap
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
-from oms.gateway.heartbeat import Heartbeat
+from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
 from oms.gateway.replay import start_connection
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
@@ -75,8 +76,21 @@ class Gateway:
         expiry_sweep_seconds: float = 5.0,
         ping_interval: float = 25.0,
         ping_timeout: float = 20.0,
+        connect_timeout: float | None = None,
+        max_sockets: int | None = None,
     ) -> None:
+        settings = runtime.settings
         self.expiry_sweep_seconds = expiry_sweep_seconds
+        # Sockets held at once, in all and per client address; an engine.io socket must CONNECT
+        # within connect_timeout (capacity.py, heartbeat.ConnectDeadlines).
+        self.capacity = SocketCapacity(
+            max_sockets=max_sockets
+            or socket_cap(settings.max_sockets, settings.file_descriptor_reserve),
+            per_address=settings.sockets_per_address,
+        )
+        self.connect_deadlines = ConnectDeadlines(
+            connect_timeout or settings.socket_connect_timeout_seconds
+        )
         # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
         self.heartbeat = Heartbeat(ping_interval, ping_timeout)
         self._sweeper: asyncio.Task[None] | None = None
@@ -118,6 +132,7 @@ class Gateway:
         await bus.start()
         self._sweeper = asyncio.create_task(self._sweep_expired(), name="oms-token-expiry")
         self.heartbeat.start()
+        self.connect_deadlines.start()
         if self._gc_log is not None:
             self._gc_log.start()
 
@@ -131,6 +146,7 @@ class Gateway:
                 await self._sweeper
         await self.dispatcher.stop()
         await self.heartbeat.stop()
+        await self.connect_deadlines.stop()
         if self._gc_log is not None:
             await self._gc_log.stop()
         # Connect, replay and join steps read the database: let them finish rather than cut a read

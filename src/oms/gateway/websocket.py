@@ -110,12 +110,19 @@ def _is_socketio_websocket(request: bytes) -> bool:
     )
 
 
+def _client_address(transport: asyncio.BaseTransport) -> str:
+    """The peer's IP address, by which sockets are counted (gateway.capacity)."""
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "unknown"
+
+
 class GatewayWebSocket(asyncio.Protocol):
     """One websocket client, from the upgrade request to the close."""
 
     gateway: ClassVar[Gateway]
 
     __slots__ = (
+        "_address",
         "_awaiting_pong",
         "_buffer",
         "_config",
@@ -153,6 +160,8 @@ class GatewayWebSocket(asyncio.Protocol):
         self._connecting = False
         self._in_flight = 0
         self._delegate: asyncio.Protocol | None = None
+        # The client address this socket is counted under (gateway.capacity) once it is open.
+        self._address: str | None = None
         self.connection: Connection | None = None
         self.transport: asyncio.Transport | None = None
 
@@ -223,6 +232,9 @@ class GatewayWebSocket(asyncio.Protocol):
             return
         self._state = _CLOSED
         self._server_state.connections.discard(self)
+        if self._address is not None:
+            self.gateway.capacity.remove(self._address)
+            self._address = None
         connection = self.connection
         if connection is not None:
             self.connection = None
@@ -248,7 +260,13 @@ class GatewayWebSocket(asyncio.Protocol):
         if not isinstance(request, Request):
             self.transport.close()
             return
-        response = handshake.accept(request)
+        gateway = self.gateway
+        address = _client_address(self.transport)
+        refused = gateway.capacity.refusal(address)
+        if refused is None:
+            response = handshake.accept(request)
+        else:
+            response = handshake.reject(refused.status, refused.message)
         handshake.send_response(response)
         self.transport.write(b"".join(handshake.data_to_send()))
         if response.status_code != 101:
@@ -257,7 +275,8 @@ class GatewayWebSocket(asyncio.Protocol):
             return
         self._state = _OPEN
         self._server_state.connections.add(self)
-        gateway = self.gateway
+        gateway.capacity.add(address)
+        self._address = address
         opening = {
             "sid": secrets.token_urlsafe(15),
             "upgrades": [],
@@ -267,6 +286,7 @@ class GatewayWebSocket(asyncio.Protocol):
         }
         self.write(text_frame(b"0" + orjson.dumps(opening)))
         gateway.heartbeat.call_in(gateway.heartbeat.interval, self)
+        gateway.connect_deadlines.call_in(gateway.connect_deadlines.interval, self)
 
     def _hand_to_asgi(self, request_bytes: bytes) -> None:
         """Not a request this endpoint serves: uvicorn's own protocol runs the ASGI app for it."""
@@ -385,6 +405,9 @@ class GatewayWebSocket(asyncio.Protocol):
             if connection is not None:
                 self.connection = None
                 self.gateway.forget(connection)
+                # The engine stays open for another CONNECT, within the same deadline again.
+                deadlines = self.gateway.connect_deadlines
+                deadlines.call_in(deadlines.interval, self)
         elif packet.kind == sio.EVENT:
             self._event(packet.data, packet.ack_id)
         # ACKs: the server never asks the client for one.
@@ -466,6 +489,18 @@ class GatewayWebSocket(asyncio.Protocol):
             self._awaiting_pong = self._pinged = True
             self.write(_PING)
             heartbeat.call_in(heartbeat.timeout, self)
+
+    def connect_deadline(self) -> None:
+        """Called by `gateway.connect_deadlines` once the socket's time to CONNECT is up."""
+        if self._state != _OPEN or self.connection is not None:
+            return
+        deadlines = self.gateway.connect_deadlines
+        if self._connecting:
+            # Its CONNECT is being authenticated; should it be refused, it has one more period.
+            deadlines.call_in(deadlines.interval, self)
+            return
+        self.write(_ENGINE_CLOSE)
+        self._close(CLOSE_POLICY_VIOLATION, "no socket.io CONNECT in time")
 
     def _close(self, code: int, reason: str = "") -> None:
         """Send the close frame and close the TCP connection once it is flushed."""
