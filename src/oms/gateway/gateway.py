@@ -28,6 +28,7 @@ from oms.gateway.capacity import SocketCapacity, socket_cap
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
+from oms.gateway.polling import PollingGuard, client_address
 from oms.gateway.replay import start_connection
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
@@ -59,11 +60,29 @@ def last_event_id_from(auth: dict[str, Any]) -> int | None:
 
 
 class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio whose engine.io sockets write websocket frames directly (transport.py)."""
+    """python-socketio whose engine.io sockets write websocket frames directly (transport.py),
+    counted against the gateway's socket caps and held to its CONNECT deadline."""
+
+    def __init__(self, gateway: Gateway, **options: Any) -> None:
+        super().__init__(**options)
+        self.gateway = gateway
+        self.eio.oms_socketio = self  # for the upgraded sockets' packet screening (transport.py)
+        self.addresses: dict[str, str] = {}
 
     async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
         adopt(self.eio.sockets.get(eio_sid))
+        scope = environ.get("asgi.scope") or {}
+        address = client_address(scope) if scope else "unknown"
+        self.addresses[eio_sid] = address
+        self.gateway.capacity.add(address)
+        self.gateway.polling_connect_deadline(eio_sid)
         return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any = None) -> Any:
+        address = self.addresses.pop(eio_sid, None)
+        if address is not None:
+            self.gateway.capacity.remove(address)
+        return await super()._handle_eio_disconnect(eio_sid, reason)
 
 
 class Gateway:
@@ -100,6 +119,7 @@ class Gateway:
         self.metrics = runtime.metrics
         self.registry = Registry()
         self.sio = _SocketServer(
+            self,
             async_mode="asgi",
             cors_allowed_origins=runtime.settings.cors_origin_list,
             # A client sends only small join/leave packets; engine.io refuses anything bigger.
@@ -163,11 +183,29 @@ class Gateway:
         Serve it with `websocket_protocol()` as uvicorn's websocket protocol, so websocket
         clients reach the gateway's own endpoint instead."""
         app: ASGIApp = socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
-        return app
+        return PollingGuard(app, self)
 
     def websocket_protocol(self) -> type[GatewayWebSocket]:
         """uvicorn's `ws` protocol class for servers of this gateway."""
         return endpoint_for(self)
+
+    def polling_connect_deadline(self, eio_sid: str) -> None:
+        """A polling session must CONNECT within the deadline too, or it is closed."""
+
+        def due() -> None:
+            if self.sio.manager.sid_from_eio_sid(eio_sid, "/") is None:
+                self.spawn(self.close_engine_session(eio_sid))
+
+        asyncio.get_running_loop().call_later(self.connect_deadlines.interval, due)
+
+    async def close_engine_session(self, eio_sid: str) -> None:
+        """Close a python-engineio session now: its CLOSE packet goes to a waiting GET (or the
+        next one), without waiting for it to be taken, as `eio.disconnect` would."""
+        socket = self.sio.eio.sockets.get(eio_sid)
+        if socket is not None and not socket.closed and not socket.closing:
+            await socket.close(
+                wait=False, abort=False, reason=self.sio.eio.reason.SERVER_DISCONNECT
+            )
 
     def spawn(self, work: Any) -> None:
         """Run a coroutine as a task the gateway cancels when it stops."""
