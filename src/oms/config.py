@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     # DESIGN §11: reminders this long before each appointment; how often the timeline looks.
     reminder_offsets: str = Field("24h,2h", alias="REMINDER_OFFSETS")
     timeline_tick_seconds: float = Field(30.0, alias="TIMELINE_TICK_SECONDS", gt=0, le=3600)
+    # --- connection limits (issue 9; README "Connection limits") ---
+    http_head_timeout_seconds: float = Field(5.0, alias="HTTP_HEAD_TIMEOUT_SECONDS", gt=0, le=300)
+    socket_connect_timeout_seconds: float = Field(
+        10.0, alias="SOCKET_CONNECT_TIMEOUT_SECONDS", gt=0, le=300
+    )
+    sockets_per_address: int = Field(100, alias="SOCKETS_PER_ADDRESS", ge=1)
+    max_sockets: int = Field(0, alias="MAX_SOCKETS", ge=0)
+    file_descriptor_reserve: int = Field(1024, alias="FILE_DESCRIPTOR_RESERVE", ge=16)
+    # --- end of connection limits ---
 
     @field_validator("app_key")
     @classmethod

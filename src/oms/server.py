@@ -34,10 +34,12 @@ from oms.events.bus import EventBus, InProcessBus
 from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit
 from oms.events.redis_bus import RedisBus, channel_for
+from oms.gateway.capacity import raise_file_limit
 from oms.gateway.gateway import Gateway
 from oms.gateway.metrics import Metrics
 from oms.gateway.ops import create_ops_app
 from oms.gateway.ops import router as ops_router
+from oms.http_timeouts import head_timeout_protocol
 from oms.runtime import Runtime
 from oms.timeline.loop import timeline_for
 from oms.web import SinglePageApp, web_dist
@@ -119,7 +121,9 @@ def uvicorn_server(
         host=host,
         port=port,
         loop="uvloop",
-        http="httptools",
+        # httptools with a deadline on every request head (a websocket upgrade included):
+        # uvicorn alone never closes a connection that sends nothing or a head byte by byte.
+        http=head_timeout_protocol(settings.http_head_timeout_seconds),
         ws=gateway.websocket_protocol() if gateway is not None else "websockets-sansio",
         # Like Node socket.io (perMessageDeflate off by default): compressing every frame for every
         # recipient costs CPU per delivery and ~40 KB of zlib state per socket. The gateway's
@@ -177,6 +181,8 @@ async def run_servers(settings: Settings, listeners: Sequence[Listener]) -> None
 
 
 async def _start_gateway(runtime: Runtime) -> Gateway:
+    # Before the socket cap is computed from it (gateway.capacity).
+    raise_file_limit()
     gateway = Gateway(runtime)
     try:
         await gateway.start()
@@ -275,6 +281,7 @@ async def run_api(settings: Settings) -> None:
     """`oms api`: REST and operations only; events reach the gateways through Redis."""
     runtime = build_runtime(settings)
     timeline = timeline_for(runtime)  # reminders and late orders (DESIGN §11)
+    raise_file_limit()
     try:
         await upgrade_async(settings.database)
         await warm_up()

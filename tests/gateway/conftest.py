@@ -70,6 +70,8 @@ async def start_live_gateway(
     expiry_sweep_seconds: float = 5.0,
     ping_interval: float = 25.0,
     ping_timeout: float = 20.0,
+    connect_timeout: float | None = None,
+    max_sockets: int | None = None,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
@@ -78,6 +80,8 @@ async def start_live_gateway(
         expiry_sweep_seconds=expiry_sweep_seconds,
         ping_interval=ping_interval,
         ping_timeout=ping_timeout,
+        connect_timeout=connect_timeout,
+        max_sockets=max_sockets,
     )
     await gateway.start()
     runtime.gateway = gateway

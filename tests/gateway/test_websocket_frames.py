@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import random
 
 import pytest
+from websockets.frames import Frame as PeerFrame
+from websockets.frames import Opcode
 
 from oms.gateway import socketio_packets as sio
 from oms.gateway.websocket_frames import (
@@ -17,9 +20,15 @@ from oms.gateway.websocket_frames import (
     OP_TEXT,
     Frame,
     FrameError,
+    close_answer,
     close_frame,
     read_frames,
 )
+
+
+def peer_frame(payload: bytes, opcode: int = OP_TEXT, *, fin: bool = True) -> bytes:
+    """A masked client frame built by an independent encoder (the `websockets` package)."""
+    return PeerFrame(Opcode(opcode), payload, fin=fin).serialize(mask=True, extensions=[])
 
 
 def client_frame(
@@ -48,6 +57,53 @@ def test_a_masked_frame_of_any_length_is_read_and_unmasked(size: int) -> None:
         [Frame(True, OP_BINARY, payload)],
         b"",
     )
+
+
+def test_frames_of_an_independent_encoder_are_read_as_it_wrote_them() -> None:
+    generator = random.Random(9)
+    sent: list[Frame] = []
+    for _ in range(300):
+        opcode = generator.choice([OP_TEXT, OP_BINARY, OP_CONTINUATION, OP_PING, OP_CLOSE])
+        control = opcode in (OP_PING, OP_CLOSE)
+        size = generator.choice([0, 1, 2, 125] if control else [0, 1, 125, 126, 127, 65535, 65536])
+        fin = True if control else generator.random() < 0.5
+        sent.append(Frame(fin, opcode, generator.randbytes(size)))
+    data = b"".join(peer_frame(frame.payload, frame.opcode, fin=frame.fin) for frame in sent)
+    received: list[Frame] = []
+    rest = b""
+    # Fed in uneven pieces, as TCP may deliver them.
+    for start in range(0, len(data), 7919):
+        frames, rest = read_frames(rest + data[start : start + 7919], 1 << 20)
+        received += frames
+    assert (received, rest) == (sent, b"")
+
+
+@pytest.mark.parametrize(
+    ("payload", "answer"),
+    [
+        (b"", 1000),
+        (b"\x03", 1002),
+        *((code.to_bytes(2, "big"), code) for code in (1000, 1001, 1003, 1007, 1011, 3000, 4999)),
+        *(
+            (code.to_bytes(2, "big"), 1002)
+            for code in (0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535)
+        ),
+        (b"\x03\xe8bye", 1000),
+        (b"\x03\xe8\xff\xfe", 1007),
+    ],
+)
+def test_a_close_frame_is_answered_with_its_code_or_the_error_it_makes(
+    payload: bytes, answer: int
+) -> None:
+    assert close_answer(payload)[0] == answer
+    # Read from what an independent encoder wrote, the payload is the same.
+    (frame,), _ = read_frames(peer_frame(payload, OP_CLOSE), 125)
+    assert frame.payload == payload
+
+
+def test_codes_that_mean_no_close_frame_are_never_answered() -> None:
+    answers = {close_answer(code.to_bytes(2, "big"))[0] for code in range(65536)}
+    assert answers.isdisjoint({1005, 1006, 1015})
 
 
 def test_frames_split_anywhere_are_read_once_complete() -> None:
@@ -120,7 +176,26 @@ def test_client_packets_parse(text: str, packet: sio.ClientPacket) -> None:
     assert sio.parse(text) == packet
 
 
-@pytest.mark.parametrize("text", ["", "9", "x", '51-["a",{"_placeholder":true,"num":0}]', "2[bad"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "9",
+        "x",
+        "abc",
+        '51-["a",{"_placeholder":true,"num":0}]',
+        "2[bad",
+        "2{}",
+        "2abc[]",
+        "2[]",
+        "2[1]",
+        '2["connect"]',
+        '0"token"',
+        '1{"x":1}',
+        "3{}",
+        '4{"message":"x"}',
+    ],
+)
 def test_what_is_not_a_packet_this_server_accepts_is_refused(text: str) -> None:
     with pytest.raises(sio.PacketError):
         sio.parse(text)

@@ -24,9 +24,11 @@ from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
 from oms.events.store import latest_event_id
 from oms.gateway import channels, gclog
+from oms.gateway.capacity import SocketCapacity, socket_cap
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
-from oms.gateway.heartbeat import Heartbeat
+from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
+from oms.gateway.polling import PollingGuard, client_address
 from oms.gateway.replay import start_connection
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
@@ -58,11 +60,29 @@ def last_event_id_from(auth: dict[str, Any]) -> int | None:
 
 
 class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio whose engine.io sockets write websocket frames directly (transport.py)."""
+    """python-socketio whose engine.io sockets write websocket frames directly (transport.py),
+    counted against the gateway's socket caps and held to its CONNECT deadline."""
+
+    def __init__(self, gateway: Gateway, **options: Any) -> None:
+        super().__init__(**options)
+        self.gateway = gateway
+        self.eio.oms_socketio = self  # for the upgraded sockets' packet screening (transport.py)
+        self.addresses: dict[str, str] = {}
 
     async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
         adopt(self.eio.sockets.get(eio_sid))
+        scope = environ.get("asgi.scope") or {}
+        address = client_address(scope) if scope else "unknown"
+        self.addresses[eio_sid] = address
+        self.gateway.capacity.add(address)
+        self.gateway.polling_connect_deadline(eio_sid)
         return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any = None) -> Any:
+        address = self.addresses.pop(eio_sid, None)
+        if address is not None:
+            self.gateway.capacity.remove(address)
+        return await super()._handle_eio_disconnect(eio_sid, reason)
 
 
 class Gateway:
@@ -75,8 +95,21 @@ class Gateway:
         expiry_sweep_seconds: float = 5.0,
         ping_interval: float = 25.0,
         ping_timeout: float = 20.0,
+        connect_timeout: float | None = None,
+        max_sockets: int | None = None,
     ) -> None:
+        settings = runtime.settings
         self.expiry_sweep_seconds = expiry_sweep_seconds
+        # Sockets held at once, in all and per client address; an engine.io socket must CONNECT
+        # within connect_timeout (capacity.py, heartbeat.ConnectDeadlines).
+        self.capacity = SocketCapacity(
+            max_sockets=max_sockets
+            or socket_cap(settings.max_sockets, settings.file_descriptor_reserve),
+            per_address=settings.sockets_per_address,
+        )
+        self.connect_deadlines = ConnectDeadlines(
+            connect_timeout or settings.socket_connect_timeout_seconds
+        )
         # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
         self.heartbeat = Heartbeat(ping_interval, ping_timeout)
         self._sweeper: asyncio.Task[None] | None = None
@@ -86,6 +119,7 @@ class Gateway:
         self.metrics = runtime.metrics
         self.registry = Registry()
         self.sio = _SocketServer(
+            self,
             async_mode="asgi",
             cors_allowed_origins=runtime.settings.cors_origin_list,
             # A client sends only small join/leave packets; engine.io refuses anything bigger.
@@ -118,6 +152,7 @@ class Gateway:
         await bus.start()
         self._sweeper = asyncio.create_task(self._sweep_expired(), name="oms-token-expiry")
         self.heartbeat.start()
+        self.connect_deadlines.start()
         if self._gc_log is not None:
             self._gc_log.start()
 
@@ -131,6 +166,7 @@ class Gateway:
                 await self._sweeper
         await self.dispatcher.stop()
         await self.heartbeat.stop()
+        await self.connect_deadlines.stop()
         if self._gc_log is not None:
             await self._gc_log.stop()
         # Connect, replay and join steps read the database: let them finish rather than cut a read
@@ -147,11 +183,29 @@ class Gateway:
         Serve it with `websocket_protocol()` as uvicorn's websocket protocol, so websocket
         clients reach the gateway's own endpoint instead."""
         app: ASGIApp = socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
-        return app
+        return PollingGuard(app, self)
 
     def websocket_protocol(self) -> type[GatewayWebSocket]:
         """uvicorn's `ws` protocol class for servers of this gateway."""
         return endpoint_for(self)
+
+    def polling_connect_deadline(self, eio_sid: str) -> None:
+        """A polling session must CONNECT within the deadline too, or it is closed."""
+
+        def due() -> None:
+            if self.sio.manager.sid_from_eio_sid(eio_sid, "/") is None:
+                self.spawn(self.close_engine_session(eio_sid))
+
+        asyncio.get_running_loop().call_later(self.connect_deadlines.interval, due)
+
+    async def close_engine_session(self, eio_sid: str) -> None:
+        """Close a python-engineio session now: its CLOSE packet goes to a waiting GET (or the
+        next one), without waiting for it to be taken, as `eio.disconnect` would."""
+        socket = self.sio.eio.sockets.get(eio_sid)
+        if socket is not None and not socket.closed and not socket.closing:
+            await socket.close(
+                wait=False, abort=False, reason=self.sio.eio.reason.SERVER_DISCONNECT
+            )
 
     def spawn(self, work: Any) -> None:
         """Run a coroutine as a task the gateway cancels when it stops."""

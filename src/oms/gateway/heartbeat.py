@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Protocol
+from typing import Protocol, cast
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ class Heartbeat:
         slot = int(due / self.resolution) + 1  # never early
         self._slots.setdefault(slot, []).append(socket)
 
+    def _fire(self, socket: Beating) -> None:
+        socket.heartbeat()
+
     def __len__(self) -> int:
         return sum(len(sockets) for sockets in self._slots.values())
 
@@ -60,7 +63,25 @@ class Heartbeat:
             for slot in sorted(slot for slot in self._slots if slot <= now):
                 for socket in self._slots.pop(slot):
                     try:
-                        socket.heartbeat()
+                        self._fire(socket)
                     except Exception:
                         # One socket's failure must not stop the heartbeat of all the others.
                         log.exception("heartbeat failed for a socket")
+
+
+class Unconnected(Protocol):
+    def connect_deadline(self) -> None:
+        """Its CONNECT deadline has come: close unless it has connected (or is connecting)."""
+        ...
+
+
+class ConnectDeadlines(Heartbeat):
+    """The same time slots for the socket.io CONNECT deadline (issue 9): an engine.io socket
+    must CONNECT (authenticate) within `seconds` of opening, or it is closed. Without it a client
+    that answers pings but never authenticates holds a socket for as long as it likes."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds, seconds)
+
+    def _fire(self, socket: Beating) -> None:
+        cast(Unconnected, socket).connect_deadline()

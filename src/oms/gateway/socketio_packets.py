@@ -39,6 +39,8 @@ def parse(text: str) -> ClientPacket:
     kind = ord(text[0]) - ord("0")
     if kind in (BINARY_EVENT, BINARY_ACK):
         raise PacketError("binary packets are not accepted")
+    if kind == CONNECT_ERROR:
+        raise PacketError("only a server sends CONNECT_ERROR")
     position = 1
     namespace = DEFAULT_NAMESPACE
     if text.startswith("/", position):
@@ -56,7 +58,33 @@ def parse(text: str) -> ClientPacket:
         data = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         raise PacketError("the packet's data is not JSON") from None
+    if body and not _valid_data(kind, data):
+        raise PacketError("the packet's data is not what its type carries")
     return ClientPacket(kind, namespace, ack_id, data)
+
+
+# Event names socket.io keeps for itself; no client may send them (as socket.io-parser).
+_RESERVED_EVENTS = frozenset(
+    ("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener")
+)
+
+
+def _valid_data(kind: int, data: Any) -> bool:
+    """What the socket.io v5 protocol allows each client packet type to carry (as socket.io-parser
+    checks it): CONNECT an object, DISCONNECT nothing, EVENT a list starting with the event name,
+    ACK a list. A client never sends CONNECT_ERROR."""
+    if kind == CONNECT:
+        return isinstance(data, dict)
+    if kind == EVENT:
+        return (
+            isinstance(data, list)
+            and bool(data)
+            and isinstance(data[0], str)
+            and data[0] not in _RESERVED_EVENTS
+        )
+    if kind == ACK:
+        return isinstance(data, list)
+    return False
 
 
 def _prefix(kind: int, namespace: str) -> bytes:
@@ -78,6 +106,9 @@ def connect_refusal(code: str, message: str) -> dict[str, Any]:
     So the code is both at the top level and under `data`.
     """
     return {"message": message, "code": code, "data": {"message": message, "code": code}}
+
+
+INVALID_NAMESPACE: dict[str, Any] = {"message": "Invalid namespace"}
 
 
 def connect_error(data: dict[str, Any], namespace: str = DEFAULT_NAMESPACE) -> bytes:

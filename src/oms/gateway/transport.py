@@ -28,7 +28,15 @@ import socketio
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 
-from oms.gateway.websocket_frames import binary_frame, text_frame, write_or_drop
+from oms.gateway.polling import PacketRefused, screen
+from oms.gateway.websocket_frames import (
+    CLOSE_NORMAL,
+    CLOSE_POLICY_VIOLATION,
+    binary_frame,
+    close_frame,
+    text_frame,
+    write_or_drop,
+)
 
 
 def message_frame(socketio_packet: str) -> bytes:
@@ -151,6 +159,25 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
                     break
                 if data is None:
                     break
+                socketio_server = getattr(server, "oms_socketio", None)
+                if isinstance(data, str) and socketio_server is not None:
+                    # The same checks as on polling (polling.screen): malformed packets and
+                    # packets before CONNECT close the socket.
+                    try:
+                        passed, refusals = screen(socketio_server, self.sid, data)
+                    except PacketRefused as refused:
+                        await ws.asgi_send(
+                            {
+                                "type": "websocket.close",
+                                "code": CLOSE_POLICY_VIOLATION,
+                                "reason": refused.message,
+                            }
+                        )
+                        break
+                    for refusal in refusals:
+                        await self.send(eio_packet.Packet(eio_packet.MESSAGE, data=refusal))
+                    if not passed:
+                        continue
                 try:
                     await self.receive(eio_packet.Packet(encoded_packet=data))
                 except engineio.exceptions.UnknownPacketError:
@@ -168,8 +195,10 @@ class DirectSocket(AsyncSocket):  # type: ignore[misc]
         writer = self.direct
         await super().close(wait=wait, abort=abort, reason=reason)
         if writer is not None and self.closed:
-            # After engine.io's CLOSE packet (written first; close() flushes it): this ends the
-            # websocket read in _websocket_handler, which is waiting without a timeout.
+            # After engine.io's CLOSE packet (written first; close() flushes it) the websocket's
+            # close frame, then the TCP close: this ends the websocket read in
+            # _websocket_handler, which is waiting without a timeout.
+            writer.write(close_frame(CLOSE_NORMAL))
             writer.transport.close()
 
     def schedule_ping(self) -> None:

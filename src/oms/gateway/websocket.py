@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from urllib.parse import parse_qs
 
@@ -43,6 +44,7 @@ from oms.gateway.websocket_frames import (
     CLOSE_INTERNAL_ERROR,
     CLOSE_INVALID_PAYLOAD,
     CLOSE_NORMAL,
+    CLOSE_POLICY_VIOLATION,
     CLOSE_PROTOCOL_ERROR,
     CLOSE_SERVICE_RESTART,
     CLOSE_TOO_BIG,
@@ -53,10 +55,12 @@ from oms.gateway.websocket_frames import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    Frame,
     FrameError,
+    close_answer,
     close_frame,
     control_frame,
-    read_frames,
+    parse_frames,
     text_frame,
     write_or_drop,
 )
@@ -71,6 +75,11 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 16 * 1024
 # join/leave answers being computed for one socket at a time; a client past it is not an OMS one.
 MAX_IN_FLIGHT = 8
+# Fragments of one message. Each costs a frame header (at least six bytes on the wire) and a
+# little bookkeeping even when empty; a maximal message in 64-byte fragments is 256 of them.
+MAX_FRAGMENTS = 1024
+# Frames parsed before they are acted on; a read stops being parsed once one of them closes it.
+_FRAME_BATCH = 64
 
 _PING = text_frame(b"2")
 _ENGINE_CLOSE = text_frame(b"1")
@@ -101,17 +110,26 @@ def _is_socketio_websocket(request: bytes) -> bool:
     )
 
 
+def _client_address(transport: asyncio.BaseTransport) -> str:
+    """The peer's IP address, by which sockets are counted (gateway.capacity)."""
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "unknown"
+
+
 class GatewayWebSocket(asyncio.Protocol):
     """One websocket client, from the upgrade request to the close."""
 
     gateway: ClassVar[Gateway]
 
     __slots__ = (
+        "_address",
         "_awaiting_pong",
         "_buffer",
         "_config",
         "_connecting",
         "_delegate",
+        "_fragment_count",
+        "_fragment_opcode",
         "_fragments",
         "_in_flight",
         "_pinged",
@@ -132,12 +150,18 @@ class GatewayWebSocket(asyncio.Protocol):
         self._server_state = server_state
         self._state = _OPENING
         self._buffer = b""
-        self._fragments: list[bytes] | None = None
+        # A fragmented message being received: its bytes so far (a running total, no re-summing),
+        # its opcode, and how many fragments it came in.
+        self._fragments: bytearray | None = None
+        self._fragment_opcode = OP_TEXT
+        self._fragment_count = 0
         self._awaiting_pong = False
         self._pinged = False
         self._connecting = False
         self._in_flight = 0
         self._delegate: asyncio.Protocol | None = None
+        # The client address this socket is counted under (gateway.capacity) once it is open.
+        self._address: str | None = None
         self.connection: Connection | None = None
         self.transport: asyncio.Transport | None = None
 
@@ -208,6 +232,9 @@ class GatewayWebSocket(asyncio.Protocol):
             return
         self._state = _CLOSED
         self._server_state.connections.discard(self)
+        if self._address is not None:
+            self.gateway.capacity.remove(self._address)
+            self._address = None
         connection = self.connection
         if connection is not None:
             self.connection = None
@@ -233,7 +260,13 @@ class GatewayWebSocket(asyncio.Protocol):
         if not isinstance(request, Request):
             self.transport.close()
             return
-        response = handshake.accept(request)
+        gateway = self.gateway
+        address = _client_address(self.transport)
+        refused = gateway.capacity.refusal(address)
+        if refused is None:
+            response = handshake.accept(request)
+        else:
+            response = handshake.reject(refused.status, refused.message)
         handshake.send_response(response)
         self.transport.write(b"".join(handshake.data_to_send()))
         if response.status_code != 101:
@@ -242,7 +275,8 @@ class GatewayWebSocket(asyncio.Protocol):
             return
         self._state = _OPEN
         self._server_state.connections.add(self)
-        gateway = self.gateway
+        gateway.capacity.add(address)
+        self._address = address
         opening = {
             "sid": secrets.token_urlsafe(15),
             "upgrades": [],
@@ -252,6 +286,7 @@ class GatewayWebSocket(asyncio.Protocol):
         }
         self.write(text_frame(b"0" + orjson.dumps(opening)))
         gateway.heartbeat.call_in(gateway.heartbeat.interval, self)
+        gateway.connect_deadlines.call_in(gateway.connect_deadlines.interval, self)
 
     def _hand_to_asgi(self, request_bytes: bytes) -> None:
         """Not a request this endpoint serves: uvicorn's own protocol runs the ASGI app for it."""
@@ -267,13 +302,20 @@ class GatewayWebSocket(asyncio.Protocol):
     # --- reading ----------------------------------------------------------------------------------
 
     def _read(self, data: bytes) -> None:
-        try:
-            frames, self._buffer = read_frames(
-                self._buffer + data if self._buffer else data, MAX_MESSAGE_BYTES
-            )
-        except FrameError as error:
-            self._close(error.code, error.reason)
-            return
+        data = self._buffer + data if self._buffer else data
+        position = 0
+        while self._state == _OPEN:
+            try:
+                frames, position = parse_frames(data, position, MAX_MESSAGE_BYTES, _FRAME_BATCH)
+            except FrameError as error:
+                self._close(error.code, error.reason)
+                return
+            if not frames:
+                self._buffer = data[position:]
+                return
+            self._frames(frames)
+
+    def _frames(self, frames: list[Frame]) -> None:
         for fin, opcode, payload in frames:
             if self._state != _OPEN:
                 return
@@ -282,8 +324,7 @@ class GatewayWebSocket(asyncio.Protocol):
             elif opcode == OP_PING:
                 self.write(control_frame(OP_PONG, payload))
             elif opcode == OP_CLOSE:
-                code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else CLOSE_NORMAL
-                self._close(code if 1000 <= code < 5000 else CLOSE_PROTOCOL_ERROR)
+                self._close(*close_answer(payload))
             # OP_PONG: unsolicited websocket pongs are allowed and mean nothing here.
 
     def _data_frame(self, fin: bool, opcode: int, payload: bytes) -> None:
@@ -292,21 +333,27 @@ class GatewayWebSocket(asyncio.Protocol):
             if fragments is None:
                 self._close(CLOSE_PROTOCOL_ERROR, "continuation without a message")
                 return
-            fragments.append(payload)
-            if sum(len(part) for part in fragments) > MAX_MESSAGE_BYTES + 1:
+            fragments += payload
+            self._fragment_count += 1
+            # The engine.io packet type byte is not counted against maxPayload.
+            if len(fragments) > MAX_MESSAGE_BYTES + 1:
                 self._close(CLOSE_TOO_BIG, "message too big")
+                return
+            if self._fragment_count > MAX_FRAGMENTS:
+                self._close(CLOSE_TOO_BIG, "message in too many fragments")
                 return
             if not fin:
                 return
             self._fragments = None
-            opcode = fragments[0][0]
-            payload = b"".join(fragments[1:])
+            opcode = self._fragment_opcode
+            payload = bytes(fragments)
         elif fragments is not None:
             self._close(CLOSE_PROTOCOL_ERROR, "a new message inside a fragmented one")
             return
         elif not fin:
-            # The first element remembers the message's opcode.
-            self._fragments = [bytes((opcode,)), payload]
+            self._fragments = bytearray(payload)
+            self._fragment_opcode = opcode
+            self._fragment_count = 1
             return
         if opcode == OP_BINARY:
             self._close(CLOSE_UNSUPPORTED_DATA, "binary messages are not accepted")
@@ -334,26 +381,33 @@ class GatewayWebSocket(asyncio.Protocol):
     def _socketio_packet(self, text: str) -> None:
         try:
             packet = sio.parse(text)
-        except sio.PacketError:
-            return  # python-socketio ignores what it cannot decode, and so does this.
+        except sio.PacketError as error:
+            # The socket.io protocol: a server MUST close the connection on a malformed packet.
+            self._close(CLOSE_POLICY_VIOLATION, str(error))
+            return
         if packet.namespace != sio.DEFAULT_NAMESPACE:
             if packet.kind == sio.CONNECT:
-                self.write(
-                    text_frame(
-                        sio.connect_error({"message": "Invalid namespace"}, packet.namespace)
-                    )
-                )
+                self.write(text_frame(sio.connect_error(sio.INVALID_NAMESPACE, packet.namespace)))
+            else:
+                self._close(CLOSE_POLICY_VIOLATION, "packet for a namespace not connected")
+            return
+        if packet.kind != sio.CONNECT and self.connection is None and not self._connecting:
+            # Likewise any packet before CONNECT (ACKs, which no server asked for, included).
+            self._close(CLOSE_POLICY_VIOLATION, "packet before CONNECT")
             return
         if packet.kind == sio.CONNECT:
             # One CONNECT at a time; another while one is being authenticated is ignored.
             if self.connection is None and not self._connecting:
                 self._connecting = True
-                self._begin(self._connect(packet.data))
+                self._begin(lambda: self._connect(packet.data))
         elif packet.kind == sio.DISCONNECT:
             connection = self.connection
             if connection is not None:
                 self.connection = None
                 self.gateway.forget(connection)
+                # The engine stays open for another CONNECT, within the same deadline again.
+                deadlines = self.gateway.connect_deadlines
+                deadlines.call_in(deadlines.interval, self)
         elif packet.kind == sio.EVENT:
             self._event(packet.data, packet.ack_id)
         # ACKs: the server never asks the client for one.
@@ -365,22 +419,23 @@ class GatewayWebSocket(asyncio.Protocol):
         name = data[0]
         argument = data[1] if len(data) > 1 else None
         if name == "join":
-            self._begin(self._answer(ack_id, self.gateway.join(connection, argument)))
+            self._begin(lambda: self._answer(ack_id, self.gateway.join(connection, argument)))
         elif name == "leave":
-            self._begin(self._answer(ack_id, self.gateway.leave(connection, argument)))
+            self._begin(lambda: self._answer(ack_id, self.gateway.leave(connection, argument)))
         # Any other event has no handler and reaches nobody (as through python-socketio).
 
     # --- the steps that await -------------------------------------------------------------------
 
-    def _begin(self, work: Any) -> None:
+    def _begin(self, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run `step()` as a task, unless the socket already has MAX_IN_FLIGHT running; the
+        coroutine is only made once it will run, so none is left never awaited."""
         if self._in_flight >= MAX_IN_FLIGHT:
-            work.close()
-            self._close(CLOSE_PROTOCOL_ERROR, "too many requests in flight")
+            self._close(CLOSE_POLICY_VIOLATION, "too many requests in flight")
             return
         self._in_flight += 1
-        self.gateway.spawn(self._finish(work))
+        self.gateway.spawn(self._finish(step()))
 
-    async def _finish(self, work: Any) -> None:
+    async def _finish(self, work: Coroutine[Any, Any, None]) -> None:
         try:
             await work
         except Exception:
@@ -434,6 +489,18 @@ class GatewayWebSocket(asyncio.Protocol):
             self._awaiting_pong = self._pinged = True
             self.write(_PING)
             heartbeat.call_in(heartbeat.timeout, self)
+
+    def connect_deadline(self) -> None:
+        """Called by `gateway.connect_deadlines` once the socket's time to CONNECT is up."""
+        if self._state != _OPEN or self.connection is not None:
+            return
+        deadlines = self.gateway.connect_deadlines
+        if self._connecting:
+            # Its CONNECT is being authenticated; should it be refused, it has one more period.
+            deadlines.call_in(deadlines.interval, self)
+            return
+        self.write(_ENGINE_CLOSE)
+        self._close(CLOSE_POLICY_VIOLATION, "no socket.io CONNECT in time")
 
     def _close(self, code: int, reason: str = "") -> None:
         """Send the close frame and close the TCP connection once it is flushed."""

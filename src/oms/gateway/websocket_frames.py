@@ -39,9 +39,36 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_INVALID_PAYLOAD = 1007
+CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 CLOSE_SERVICE_RESTART = 1012
+
+
+# Codes a peer may send in a close frame (RFC 6455 §7.4.1 and IANA's registry): 1004-1006 and
+# 1015 are reserved never to be sent, 1016-2999 are for future standards, 3000-4999 for
+# libraries and applications.
+_SENDABLE_CODES = frozenset((1000, 1001, 1002, 1003, *range(1007, 1015)))
+
+
+def close_answer(payload: bytes) -> tuple[int, str]:
+    """The code (and reason) to answer a client's close frame with (RFC 6455 §5.5.1, §7.4).
+
+    An empty payload has no code and is answered with 1000 (1005, "no status", is never sent);
+    a one-byte payload, a code no one may send, or a reason that is not UTF-8 are protocol
+    errors. A valid code is echoed back."""
+    if not payload:
+        return CLOSE_NORMAL, ""
+    if len(payload) == 1:
+        return CLOSE_PROTOCOL_ERROR, "close frame of one byte"
+    code = int.from_bytes(payload[:2], "big")
+    if code not in _SENDABLE_CODES and not 3000 <= code < 5000:
+        return CLOSE_PROTOCOL_ERROR, f"close code {code} may not be sent"
+    try:
+        payload[2:].decode()
+    except UnicodeDecodeError:
+        return CLOSE_INVALID_PAYLOAD, "close reason is not UTF-8"
+    return code, ""
 
 
 class FrameError(Exception):
@@ -102,10 +129,21 @@ def read_frames(data: bytes, max_size: int) -> tuple[list[Frame], bytes]:
     Raises FrameError for anything RFC 6455 forbids a client, and for a frame whose payload is
     larger than `max_size` as soon as its header says so (before its bytes are buffered).
     """
+    frames, position = parse_frames(data, 0, max_size, len(data))
+    return frames, data[position:]
+
+
+def parse_frames(
+    data: bytes, position: int, max_size: int, max_frames: int
+) -> tuple[list[Frame], int]:
+    """Up to `max_frames` complete frames of `data` from `position`, and where they end.
+
+    In batches, a reader can stop parsing as soon as a frame closes the connection: a read of
+    thousands of tiny frames then costs what the frames up to the close cost, not the whole read.
+    """
     frames: list[Frame] = []
-    position = 0
     end = len(data)
-    while end - position >= 2:
+    while end - position >= 2 and len(frames) < max_frames:
         first, second = data[position], data[position + 1]
         fin = bool(first & 0x80)
         opcode = first & 0x0F
@@ -137,7 +175,10 @@ def read_frames(data: bytes, max_size: int) -> tuple[list[Frame], bytes]:
         start = position + header + 4
         if end < start + size:
             break
-        mask = data[position + header : start]
-        frames.append(Frame(fin, opcode, apply_mask(data[start : start + size], mask)))
+        if size:
+            mask = data[position + header : start]
+            frames.append(Frame(fin, opcode, apply_mask(data[start : start + size], mask)))
+        else:
+            frames.append(Frame(fin, opcode, b""))
         position = start + size
-    return frames, data[position:]
+    return frames, position

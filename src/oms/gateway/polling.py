@@ -1,0 +1,194 @@
+"""What python-socketio is handed on the polling transport, checked first (issue 9: 4, 5, 11).
+
+A thin ASGI layer in front of python-socketio's app at `/socket.io`, using only its public API
+(`eio.send`, the session's `close`). python-engineio alone:
+- opens a session for `?EIO=4` without `transport` (the engine.io protocol requires it);
+- on a POST over `maxPayload` queues a CLOSE and waits for a GET to take it: with no GET pending
+  the POST is never answered;
+- logs a traceback for a packet it cannot decode, and python-socketio ignores packets it cannot
+  parse, packets before CONNECT, and answers a CONNECT to an unknown namespace with a string
+  (socket.io v5 requires an object).
+Here: a request without `transport` is a 400; a new session past the socket caps a 503 or 429
+(`capacity.py`); a POST body is read (up to `maxPayload`) and checked packet by packet before
+python-socketio sees it: too big is a 413, malformed or before CONNECT a 400 — and the session is
+closed, as the socket.io protocol says a server MUST. Closing queues engine.io's CLOSE, which
+releases a GET that is waiting. A CONNECT to another namespace is answered here, with
+`{message}`, and not passed on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from oms.gateway import socketio_packets as sio
+from oms.gateway.capacity import Refusal
+
+if TYPE_CHECKING:
+    from oms.gateway.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+_SEPARATOR = "\x1e"  # between engine.io packets in one polling payload (v4)
+# engine.io packet types a client may send on polling: close, ping, pong, message, upgrade, noop.
+_CLIENT_TYPES = frozenset("123456")
+
+
+class PacketRefused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def screen(server: Any, eio_sid: str, payload: str) -> tuple[list[str], list[str]]:
+    """The engine.io packets of a client payload to hand to python-socketio, and the CONNECT
+    errors to answer here; PacketRefused when the session must be closed."""
+    passed: list[str] = []
+    refusals: list[str] = []
+    connecting = server.manager.sid_from_eio_sid(eio_sid, sio.DEFAULT_NAMESPACE) is not None
+    for packet in payload.split(_SEPARATOR):
+        if not packet or packet[0] not in _CLIENT_TYPES:
+            raise PacketRefused(400, "bad_request", "malformed engine.io packet")
+        if packet[0] != "4":
+            passed.append(packet)
+            continue
+        try:
+            parsed = sio.parse(packet[1:])
+        except sio.PacketError as error:
+            raise PacketRefused(400, "bad_request", str(error)) from None
+        if parsed.namespace != sio.DEFAULT_NAMESPACE:
+            if parsed.kind != sio.CONNECT:
+                raise PacketRefused(400, "bad_request", "packet for a namespace not connected")
+            refusals.append(sio.connect_error(sio.INVALID_NAMESPACE, parsed.namespace)[1:].decode())
+            continue
+        if parsed.kind == sio.CONNECT:
+            connecting = True
+        elif not connecting:
+            raise PacketRefused(400, "bad_request", "packet before CONNECT")
+        passed.append(packet)
+    return passed, refusals
+
+
+class PollingGuard:
+    """ASGI middleware in front of python-socketio's app (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp, gateway: Gateway, path: str = "/socket.io") -> None:
+        self.app = app
+        self.gateway = gateway
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not _under(scope["path"], self.path):
+            await self.app(scope, receive, send)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if scope["type"] == "websocket":
+            if "transport" not in query:
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await self.app(scope, receive, send)
+            return
+        if "transport" not in query:
+            await _error(send, 400, "bad_request", "the engine.io `transport` is required")
+            return
+        sid = query.get("sid", [None])[0]
+        method = scope["method"]
+        if sid is None and method == "GET":
+            refused = self.gateway.capacity.refusal(client_address(scope))
+            if refused is not None:
+                await _refuse(send, refused)
+                return
+        if sid is not None and method == "POST":
+            await self._post(scope, receive, send, sid)
+            return
+        await self.app(scope, receive, send)
+
+    async def _post(self, scope: Scope, receive: Receive, send: Send, eio_sid: str) -> None:
+        server = self.gateway.sio
+        limit = server.eio.max_http_buffer_size
+        if eio_sid not in server.eio.sockets:
+            await self.app(scope, receive, send)  # python-engineio answers an unknown session
+            return
+        try:
+            body = await _read_body(scope, receive, limit)
+            passed, refusals = screen(server, eio_sid, body.decode())
+        except (PacketRefused, UnicodeDecodeError) as error:
+            refused = (
+                error
+                if isinstance(error, PacketRefused)
+                else PacketRefused(400, "bad_request", "the payload is not UTF-8")
+            )
+            await self.gateway.close_engine_session(eio_sid)
+            await _error(send, refused.status, refused.code, refused.message)
+            return
+        for refusal in refusals:
+            await server.eio.send(eio_sid, refusal)
+        if not passed:
+            await _plain_ok(send)
+            return
+        forwarded = _SEPARATOR.join(passed).encode()
+        headers = [(name, value) for name, value in scope["headers"] if name != b"content-length"]
+        headers.append((b"content-length", str(len(forwarded)).encode()))
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": forwarded, "more_body": False}
+            return await receive()
+
+        await self.app({**scope, "headers": headers}, replay, send)
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it is known to be over `limit` bytes."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise PacketRefused(413, "payload_too_large", f"the payload is over {limit} bytes")
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise PacketRefused(413, "payload_too_large", f"the payload is over {limit} bytes")
+        if not message.get("more_body", False):
+            break
+    return bytes(body)
+
+
+async def _refuse(send: Send, refused: Refusal) -> None:
+    code = "at_capacity" if refused.status == 503 else "too_many_sockets"
+    await _error(send, refused.status, code, refused.message)
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    body = orjson.dumps({"error": {"code": code, "message": message, "details": {}}})
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    if status == 413:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _plain_ok(send: Send) -> None:
+    headers = [(b"content-type", b"text/plain; charset=UTF-8"), (b"content-length", b"2")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"OK"})
