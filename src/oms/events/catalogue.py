@@ -160,9 +160,34 @@ def is_per_recipient(name: str) -> bool:
     return name.startswith("notification.")
 
 
+# --- Control events -------------------------------------------------------------------------------
+# Recorded in the event log like every event, so they are ordered with the rest (nothing committed
+# after a revocation reaches a revoked socket) and a node that missed the bus still reads them from
+# the table; but never delivered to a client: they have no recipients, gateways act on them.
+ControlEventName = Literal["session.revoked"]
+
+
+class SessionRevokedEvent(EventBase):
+    """A user's tokens were revoked: the one named `token_id` (log-out), or every token issued
+    under a version below `min_version` (password, role, branches, disabled)."""
+
+    event: ControlEventName
+    user_id: int
+    token_id: str | None
+    min_version: int | None
+
+
+CONTROL_MODELS: dict[str, type[EventBase]] = {"session": SessionRevokedEvent}
+
+
+def is_control(name: str) -> bool:
+    return name.split(".", 1)[0] in CONTROL_MODELS
+
+
 def validate_payload(payload: dict[str, Any], *, inbox_id: int | None = None) -> EventBase:
     """Check a payload against its model; `inbox_id` stands in for the per-recipient `id`."""
-    model = EVENT_MODELS[str(payload["event"]).split(".", 1)[0]]
+    family = str(payload["event"]).split(".", 1)[0]
+    model = EVENT_MODELS.get(family) or CONTROL_MODELS[family]
     if is_per_recipient(str(payload["event"])):
         payload = {**payload, "id": inbox_id if inbox_id is not None else 0}
     return model.model_validate(payload)

@@ -3,12 +3,11 @@ elsewhere", §5)."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from oms.api.deps import CurrentActor, SessionDep, SettingsDep, bearer_token, get_actor
+from oms.api.deps import AdminOrAppKey, CurrentActor, SessionDep
 from oms.api.schemas.notifications import (
     BroadcastIn,
     BroadcastOut,
@@ -17,34 +16,8 @@ from oms.api.schemas.notifications import (
     UnreadCountOut,
 )
 from oms.domain import notifications
-from oms.domain.actors import Actor
-from oms.domain.errors import NotAuthenticated, PermissionDenied
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
-
-APP_KEY_HEADER = "X-App-Key"
-
-
-async def broadcast_sender(
-    request: Request, settings: SettingsDep, session: SessionDep
-) -> Actor | None:
-    """Another backend presenting APP_KEY sends as the system (None); otherwise the signed-in
-    user does, and the domain lets only admins through. A wrong key is refused outright, even
-    beside a valid token: whoever sent it holds a key that is not ours."""
-    presented = request.headers.get(APP_KEY_HEADER)
-    if presented is not None:
-        # Constant time, so the key cannot be guessed byte by byte from response times.
-        if hmac.compare_digest(presented.encode(), settings.app_key.encode()):
-            return None
-        raise PermissionDenied(
-            f"the {APP_KEY_HEADER} header does not match", details={"field": APP_KEY_HEADER}
-        )
-    if bearer_token(request) is None:
-        raise NotAuthenticated(f"sign in as an admin or present the {APP_KEY_HEADER} header")
-    return await get_actor(request, settings, session)
-
-
-BroadcastSender = Annotated[Actor | None, Depends(broadcast_sender)]
 
 
 @router.get("")
@@ -72,9 +45,7 @@ async def read_all(actor: CurrentActor, session: SessionDep) -> MarkedCountOut:
 
 
 @router.post("/broadcast", status_code=201)
-async def broadcast(
-    body: BroadcastIn, sender: BroadcastSender, session: SessionDep
-) -> BroadcastOut:
+async def broadcast(body: BroadcastIn, sender: AdminOrAppKey, session: SessionDep) -> BroadcastOut:
     event_id, count = await notifications.broadcast(
         session,
         sender=sender,

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from oms.api.deps import AdminActor, CurrentActor, SessionDep
-from oms.api.schemas.users import UserCreateIn, UserOut
+from oms.api.schemas.users import UserCreateIn, UserOut, UserUpdateIn
 from oms.domain import accounts
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -27,4 +27,13 @@ async def list_users(
 @router.post("", status_code=201)
 async def create_user(body: UserCreateIn, actor: AdminActor, session: SessionDep) -> UserOut:
     user = await accounts.admin_create_user(session, actor, accounts.NewUser(**body.model_dump()))
+    return UserOut.model_validate(user)
+
+
+@router.patch("/{user_id}")
+async def update_user(
+    user_id: int, body: UserUpdateIn, actor: AdminActor, session: SessionDep
+) -> UserOut:
+    changes = accounts.UserChanges(**body.model_dump(exclude_unset=True))
+    user = await accounts.update_user(session, actor, user_id, changes)
     return UserOut.model_validate(user)

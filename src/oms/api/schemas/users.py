@@ -52,3 +52,19 @@ class UserCreateIn(Schema):
     role: Literal["admin", "staff", "optometrist", "customer"]
     phone: str = Field("", max_length=40)
     branch_id: int | None = Field(None, description="required for staff; a customer's home branch")
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Password
+
+
+class UserUpdateIn(Schema):
+    """Only the fields sent change. A role, branch or is_active=false change signs the user out
+    everywhere (their tokens are revoked and their sockets closed)."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    phone: str | None = Field(None, max_length=40)
+    role: Literal["admin", "staff", "optometrist", "customer"] | None = None
+    branch_ids: list[int] | None = Field(None, max_length=1)
+    is_active: bool | None = None
