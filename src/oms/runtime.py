@@ -10,6 +10,7 @@ from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
 from oms.gateway.metrics import Metrics
+from oms.security.rate_limits import RateLimits
 
 
 class ConnectionRegistry(Protocol):
@@ -27,6 +28,11 @@ class Runtime:
     started_at: float = field(default_factory=time.monotonic)
     gateway: ConnectionRegistry | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    # Shared by REST and the gateway of this process (and, through Redis, with every node).
+    rate_limits: RateLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rate_limits = RateLimits(self.settings)
 
     @property
     def uptime_seconds(self) -> float:

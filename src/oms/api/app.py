@@ -17,6 +17,7 @@ from oms.api.routes import (
     schedules,
     users,
 )
+from oms.api.security_headers import SecurityHeaders, content_security_policy
 from oms.runtime import Runtime
 
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -32,22 +33,29 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 
 
 def create_api(runtime: Runtime) -> FastAPI:
+    settings = runtime.settings
     app = FastAPI(
         title="OMS",
         version=__version__,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Swagger UI is a developer's tool; production keeps only the OpenAPI document.
+        docs_url=None if settings.app_env == "production" else "/api/docs",
         redoc_url=None,
+        # Bodies are counted while they stream in (and refused at once by Content-Length), so an
+        # oversized body is never read into memory.
+        max_body_size=settings.max_body_bytes,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=runtime.settings.cors_origin_list,
+        allow_origins=settings.cors_origin_list,
         allow_credentials=False,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(settings.csp_connect_src))
     for router in API_ROUTERS:
-        app.include_router(router, prefix="/api")
+        limit = settings.auth_max_body_bytes if router is auth.router else None
+        app.include_router(router, prefix="/api", max_body_size=limit)
     return app

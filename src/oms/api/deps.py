@@ -15,6 +15,8 @@ from oms.domain.actors import Actor, Role
 from oms.domain.errors import NotAuthenticated, PermissionDenied
 from oms.domain.sessions import Authenticated, authenticate_token
 from oms.runtime import Runtime
+from oms.security.client_address import client_address
+from oms.security.rate_limits import RateLimits
 from oms.security.tokens import TokenError
 
 
@@ -46,6 +48,23 @@ async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_rate_limits(runtime: RuntimeDep) -> RateLimits:
+    return runtime.rate_limits
+
+
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
+
+
+def get_client_address(request: Request, settings: SettingsDep) -> str:
+    peer = request.client.host if request.client else None
+    return client_address(
+        peer, request.headers.get("x-forwarded-for"), settings.trusted_proxy_networks
+    )
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
 def bearer_token(request: Request) -> str | None:

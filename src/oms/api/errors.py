@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from oms.domain.errors import DomainError
+from oms.domain.errors import DomainError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,10 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    return JSONResponse(error_body(error.code, error.message, error.details), error.status)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+    return JSONResponse(
+        error_body(error.code, error.message, error.details), error.status, headers=headers
+    )
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
@@ -54,9 +57,10 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = _HTTP_CODES.get(error.status_code, "error")
-    return JSONResponse(
-        error_body(code, str(error.detail)), error.status_code, headers=error.headers
-    )
+    message = str(error.detail)
+    if error.status_code == 413:
+        message = "the request body is too large"
+    return JSONResponse(error_body(code, message), error.status_code, headers=error.headers)
 
 
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:

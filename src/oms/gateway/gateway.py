@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 
 from oms.db.models import Branch
 from oms.domain.actors import Actor
+from oms.domain.errors import RateLimited
 from oms.domain.sessions import authenticate_token, current_actor
 from oms.events.envelope import PublishedEvent
 from oms.events.store import latest_event_id
@@ -35,6 +36,8 @@ from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket, endpoint_for
 from oms.runtime import Runtime
+from oms.security.client_address import client_address
+from oms.security.rate_limits import Rule
 from oms.security.tokens import TokenClaims, TokenError
 
 log = logging.getLogger(__name__)
@@ -175,12 +178,15 @@ class Gateway:
     # --- what both endpoints do -------------------------------------------------------------------
 
     async def authenticate(
-        self, sid: str, link: Link, auth: object
+        self, sid: str, link: Link, auth: object, *, address: str | None = None
     ) -> tuple[Connection, int | None]:
         """The connection for a socket.io CONNECT's `auth`, and the position to replay from;
-        TokenError (counted) when it is refused. Not registered yet: see `register`."""
+        TokenError (counted) when it is refused. Not registered yet: see `register`.
+        `address` is the client's (security.client_address), counted by the connect rate limit."""
         auth = auth if isinstance(auth, dict) else {}
         try:
+            if address is not None:
+                await self._limit("socket_connect_address", address)
             actor, claims, replay_after = await self._load_actor(
                 auth.get("token"), last_event_id_from(auth)
             )
@@ -248,7 +254,18 @@ class Gateway:
         except Exception:
             await connection.link.disconnect()
 
+    async def _limit(self, rule: Rule, key: str) -> None:
+        try:
+            await self.runtime.rate_limits.hit(rule, key)
+        except RateLimited as error:
+            raise TokenError("rate_limited", error.message) from None
+
     async def join(self, connection: Connection, data: Any = None) -> dict[str, object]:
+        try:
+            await self._limit("socket_join", connection.sid)
+        except TokenError:
+            self.metrics.join_denials.labels("rate_limited").inc()
+            return channels.RATE_LIMITED.ack()
         channel = channels.parse(_channel_name(data))
         actor = await self._current_actor(connection)
         if actor is None:
@@ -314,8 +331,14 @@ class Gateway:
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
         link = EngineLink(self.sio, sid, eio_sid)
+        peer = environ.get("asgi.scope", {}).get("client")
+        address = client_address(
+            peer[0] if peer else None,
+            environ.get("HTTP_X_FORWARDED_FOR"),
+            self.runtime.settings.trusted_proxy_networks,
+        )
         try:
-            connection, replay_after = await self.authenticate(sid, link, auth)
+            connection, replay_after = await self.authenticate(sid, link, auth, address=address)
         except TokenError as error:
             raise refusal(error) from None
         self.register(connection)

@@ -60,6 +60,7 @@ from oms.gateway.websocket_frames import (
     text_frame,
     write_or_drop,
 )
+from oms.security.client_address import client_address
 from oms.security.tokens import TokenError
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ class GatewayWebSocket(asyncio.Protocol):
         "_pinged",
         "_server_state",
         "_state",
+        "address",
         "connection",
         "transport",
     )
@@ -140,6 +142,8 @@ class GatewayWebSocket(asyncio.Protocol):
         self._delegate: asyncio.Protocol | None = None
         self.connection: Connection | None = None
         self.transport: asyncio.Transport | None = None
+        # The client's address (security.client_address), known once the upgrade request is read.
+        self.address: str | None = None
 
     # --- connections.Link ------------------------------------------------------------------------
 
@@ -233,6 +237,12 @@ class GatewayWebSocket(asyncio.Protocol):
         if not isinstance(request, Request):
             self.transport.close()
             return
+        peer = self.transport.get_extra_info("peername")
+        self.address = client_address(
+            peer[0] if isinstance(peer, tuple) else None,
+            request.headers.get("X-Forwarded-For"),
+            self.gateway.runtime.settings.trusted_proxy_networks,
+        )
         response = handshake.accept(request)
         handshake.send_response(response)
         self.transport.write(b"".join(handshake.data_to_send()))
@@ -399,7 +409,9 @@ class GatewayWebSocket(asyncio.Protocol):
         gateway = self.gateway
         sid = secrets.token_urlsafe(15)
         try:
-            connection, replay_after = await gateway.authenticate(sid, self, auth)
+            connection, replay_after = await gateway.authenticate(
+                sid, self, auth, address=self.address
+            )
         except TokenError as error:
             refused = sio.connect_refusal(error.code, error.message)
             self.write(text_frame(sio.connect_error(refused)))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms.api.deps import CurrentActor, CurrentAuth, SessionDep, SettingsDep
+from oms.api.deps import (
+    ClientAddress,
+    CurrentActor,
+    CurrentAuth,
+    RateLimitsDep,
+    SessionDep,
+    SettingsDep,
+)
 from oms.api.schemas.users import (
     LoginIn,
     MeOut,
@@ -16,6 +23,7 @@ from oms.api.schemas.users import (
 from oms.db.models import User
 from oms.domain import accounts, sessions
 from oms.domain.actors import Actor, actor_for
+from oms.domain.errors import InvalidCredentials
 from oms.security.tokens import issue_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -38,13 +46,35 @@ def token_for(settings: SettingsDep, user: User, actor: Actor) -> TokenOut:
 
 
 @router.post("/login")
-async def login(body: LoginIn, session: SessionDep, settings: SettingsDep) -> TokenOut:
-    user, actor = await accounts.authenticate(session, body.email, body.password)
+async def login(
+    body: LoginIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: RateLimitsDep,
+    address: ClientAddress,
+) -> TokenOut:
+    """Limited per client address (every attempt) and per account (failed attempts only: the
+    guesses against one account are what is slowed down, from however many addresses)."""
+    await limits.hit("login_address", address)
+    account = accounts.normalize_email(body.email)
+    await limits.check("login_account", account)
+    try:
+        user, actor = await accounts.authenticate(session, body.email, body.password)
+    except InvalidCredentials:
+        await limits.hit("login_account", account)
+        raise
     return token_for(settings, user, actor)
 
 
 @router.post("/register", status_code=201)
-async def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> TokenOut:
+async def register(
+    body: RegisterIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: RateLimitsDep,
+    address: ClientAddress,
+) -> TokenOut:
+    await limits.hit("register_address", address)
     user = await accounts.register_customer(
         session,
         accounts.NewUser(
