@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from oms import __version__
+from oms.api.body_limit import BodyLimit
 from oms.api.errors import install_error_handlers
 from oms.api.routes import (
     appointments,
@@ -41,9 +42,6 @@ def create_api(runtime: Runtime) -> FastAPI:
         # Swagger UI is a developer's tool; production keeps only the OpenAPI document.
         docs_url=None if settings.app_env == "production" else "/api/docs",
         redoc_url=None,
-        # Bodies are counted while they stream in (and refused at once by Content-Length), so an
-        # oversized body is never read into memory.
-        max_body_size=settings.max_body_bytes,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -55,7 +53,11 @@ def create_api(runtime: Runtime) -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy(settings.csp_connect_src))
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        by_prefix=[("/api/auth/", settings.auth_max_body_bytes)],
+    )
     for router in API_ROUTERS:
-        limit = settings.auth_max_body_bytes if router is auth.router else None
-        app.include_router(router, prefix="/api", max_body_size=limit)
+        app.include_router(router, prefix="/api")
     return app

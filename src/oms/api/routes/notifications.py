@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from oms.api.deps import AdminOrAppKey, CurrentActor, SessionDep
+from oms.api.deps import AdminOrAppKey, CurrentActor, RateLimitsDep, SessionDep
 from oms.api.schemas.notifications import (
     BroadcastIn,
     BroadcastOut,
@@ -45,7 +45,10 @@ async def read_all(actor: CurrentActor, session: SessionDep) -> MarkedCountOut:
 
 
 @router.post("/broadcast", status_code=201)
-async def broadcast(body: BroadcastIn, sender: AdminOrAppKey, session: SessionDep) -> BroadcastOut:
+async def broadcast(
+    body: BroadcastIn, sender: AdminOrAppKey, session: SessionDep, limits: RateLimitsDep
+) -> BroadcastOut:
+    await limits.hit("broadcast_sender", f"user:{sender.id}" if sender else "app-key")
     event_id, count = await notifications.broadcast(
         session,
         sender=sender,
