@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from oms.api.deps import AdminOrAppKey, CurrentActor, RateLimitsDep, SessionDep
+from oms.api.schemas.common import BigIdValue
 from oms.api.schemas.notifications import (
     BroadcastIn,
     BroadcastOut,
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 async def list_notifications(
     actor: CurrentActor,
     session: SessionDep,
-    before_id: int | None = None,
+    before_id: BigIdValue | None = None,
     limit: Annotated[int, Query(ge=1, le=notifications.MAX_PAGE)] = notifications.DEFAULT_PAGE,
     unread: bool = False,
 ) -> list[NotificationOut]:
@@ -65,7 +66,7 @@ async def broadcast(
 
 @router.post("/{notification_id}/read")
 async def read_one(
-    notification_id: int, actor: CurrentActor, session: SessionDep
+    notification_id: BigIdValue, actor: CurrentActor, session: SessionDep
 ) -> NotificationOut:
     item = await notifications.mark_read(session, actor, notification_id)
     return NotificationOut.model_validate(item)

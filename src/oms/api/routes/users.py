@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from oms.api.deps import AdminActor, CurrentActor, SessionDep
+from oms.api.schemas.common import Id
 from oms.api.schemas.users import UserCreateIn, UserOut, UserUpdateIn
 from oms.domain import accounts
 
@@ -18,7 +19,7 @@ async def list_users(
     actor: CurrentActor,
     session: SessionDep,
     role: Literal["admin", "staff", "optometrist", "customer"] | None = None,
-    branch_id: int | None = None,
+    branch_id: Id | None = None,
 ) -> list[UserOut]:
     rows = await accounts.list_users(session, actor, role=role, branch_id=branch_id)
     return [UserOut.model_validate(row) for row in rows]
@@ -32,7 +33,7 @@ async def create_user(body: UserCreateIn, actor: AdminActor, session: SessionDep
 
 @router.patch("/{user_id}")
 async def update_user(
-    user_id: int, body: UserUpdateIn, actor: AdminActor, session: SessionDep
+    user_id: Id, body: UserUpdateIn, actor: AdminActor, session: SessionDep
 ) -> UserOut:
     changes = accounts.UserChanges(**body.model_dump(exclude_unset=True))
     user = await accounts.update_user(session, actor, user_id, changes)

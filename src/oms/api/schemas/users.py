@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from oms.api.schemas.common import Email, Out, Schema
+from oms.api.schemas.common import Email, Id, Out, Schema
 
 Password = Field(min_length=8, max_length=128)
 
@@ -42,7 +42,7 @@ class RegisterIn(Schema):
     password: str = Password
     name: str = Field(min_length=1, max_length=120)
     phone: str = Field("", max_length=40)
-    home_branch_id: int | None = None
+    home_branch_id: Id | None = None
 
 
 class UserCreateIn(Schema):
@@ -51,7 +51,7 @@ class UserCreateIn(Schema):
     name: str = Field(min_length=1, max_length=120)
     role: Literal["admin", "staff", "optometrist", "customer"]
     phone: str = Field("", max_length=40)
-    branch_id: int | None = Field(None, description="required for staff; a customer's home branch")
+    branch_id: Id | None = Field(None, description="required for staff; a customer's home branch")
 
 
 class PasswordChangeIn(Schema):
@@ -66,5 +66,5 @@ class UserUpdateIn(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     phone: str | None = Field(None, max_length=40)
     role: Literal["admin", "staff", "optometrist", "customer"] | None = None
-    branch_ids: list[int] | None = Field(None, max_length=1)
+    branch_ids: list[Id] | None = Field(None, max_length=1)
     is_active: bool | None = None
