@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from oms import __version__
 from oms.api.body_limit import BodyLimit
-from oms.api.errors import install_error_handlers
+from oms.api.errors import ERROR_RESPONSES, install_error_handlers
 from oms.api.routes import (
     appointments,
     auth,
@@ -59,5 +59,5 @@ def create_api(runtime: Runtime) -> FastAPI:
         by_prefix=[("/api/auth/", settings.auth_max_body_bytes)],
     )
     for router in API_ROUTERS:
-        app.include_router(router, prefix="/api")
+        app.include_router(router, prefix="/api", responses=ERROR_RESPONSES)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from oms.domain.errors import DomainError, RateLimited
@@ -24,6 +25,37 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "too_many_requests",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorDetail
+
+
+_DESCRIPTIONS = {
+    401: "not signed in, or the token is invalid, expired or revoked",
+    403: "signed in, but not allowed to do this",
+    404: "no such resource (or not yours to see)",
+    409: "conflicts with the current state",
+    413: "the request body is too large",
+    422: "a field is invalid (named in the error)",
+    429: "rate limited; see Retry-After",
+}
+# Documented on every API route, so clients (and Schemathesis) know each error's shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in _DESCRIPTIONS.items()
+}
+ERROR_RESPONSES[429]["headers"] = {
+    "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
 }
 
 

@@ -17,14 +17,14 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from oms.api.deps import APP_KEY_HEADER, AdminOrAppKey, RuntimeDep
-from oms.api.errors import install_error_handlers
+from oms.api.errors import ERROR_RESPONSES, install_error_handlers
 from oms.api.schemas.common import Out
 from oms.runtime import Runtime
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], responses=ERROR_RESPONSES)
 _PING_TIMEOUT = 2.0
 
 
@@ -88,7 +88,7 @@ async def connections(runtime: RuntimeDep, _: AdminOrAppKey) -> ConnectionsOut:
     )
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(runtime: RuntimeDep) -> Response:
     return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
 
