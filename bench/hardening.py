@@ -89,7 +89,7 @@ async def main(inline: bool) -> None:
         await commit(session)
     server = uvicorn_server(build_http_app(runtime), settings, "127.0.0.1", 0)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 (uvicorn exposes only this flag)
         await asyncio.sleep(0.01)
     url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
