@@ -17,6 +17,7 @@ export default defineConfig({
       "/socket.io": { target: backend, ws: true },
     },
   },
-  build: { outDir: "dist", sourcemap: true },
+  // No source maps: a production server must not publish the original sources (DESIGN §13).
+  build: { outDir: "dist", sourcemap: false },
   test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

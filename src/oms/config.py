@@ -10,11 +10,13 @@ import functools
 from pathlib import Path
 from typing import Literal
 
+from limits import parse_many
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from oms.timeline.offsets import ReminderOffset, parse_offsets
 from oms.timezones import is_timezone
+from oms.security.client_address import Network, parse_networks
 
 PLACEHOLDER_KEYS = frozenset({"your-laravel-app-key-here", "your-production-app-key", "changeme"})
 MIN_APP_KEY_LENGTH = 32
@@ -60,6 +62,51 @@ class Settings(BaseSettings):
     max_sockets: int = Field(0, alias="MAX_SOCKETS", ge=0)
     file_descriptor_reserve: int = Field(1024, alias="FILE_DESCRIPTOR_RESERVE", ge=16)
     # --- end of connection limits ---
+
+    # --- Hardening (DESIGN §13; README "Security limits") ---------------------------------------
+    # Proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
+    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+    # Request bodies: log-in, registration and password changes are tiny; the rest is JSON forms.
+    max_body_bytes: int = Field(1024 * 1024, alias="MAX_BODY_BYTES", ge=1024)
+    auth_max_body_bytes: int = Field(4 * 1024, alias="AUTH_MAX_BODY_BYTES", ge=512)
+    # Origins the web app may connect to besides its own (e.g. `wss://rt.example.com` when
+    # VITE_WEBSOCKET_URL points at a separate gateway), space-separated, for the CSP.
+    csp_connect_src: str = Field("", alias="CSP_CONNECT_SRC")
+    # Rate limits, in the `limits` notation (`N/second|minute|hour|day`, `;` between windows).
+    rate_login_per_account: str = Field("10/minute;50/hour", alias="RATE_LOGIN_PER_ACCOUNT")
+    rate_login_per_address: str = Field("60/minute;600/hour", alias="RATE_LOGIN_PER_ADDRESS")
+    rate_register_per_address: str = Field("5/minute;30/hour", alias="RATE_REGISTER_PER_ADDRESS")
+    rate_broadcast_per_sender: str = Field("30/minute", alias="RATE_BROADCAST_PER_SENDER")
+    rate_socket_connect_per_address: str = Field(
+        "120/minute", alias="RATE_SOCKET_CONNECT_PER_ADDRESS"
+    )
+    rate_socket_join_per_socket: str = Field("30/minute", alias="RATE_SOCKET_JOIN_PER_SOCKET")
+
+    @field_validator(
+        "rate_login_per_account",
+        "rate_login_per_address",
+        "rate_register_per_address",
+        "rate_broadcast_per_sender",
+        "rate_socket_connect_per_address",
+        "rate_socket_join_per_socket",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("is not a rate limit such as `10/minute;50/hour`") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("app_key")
     @classmethod

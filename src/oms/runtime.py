@@ -11,6 +11,7 @@ from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
 from oms.gateway.metrics import Metrics
+from oms.security.rate_limits import RateLimits
 
 
 class ConnectionRegistry(Protocol):
@@ -30,6 +31,11 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     # "Now" for every decision made by the clock (slots, reminders, retries); tests move it.
     clock: Clock = SYSTEM_CLOCK
+    # Shared by REST and the gateway of this process (and, through Redis, with every node).
+    rate_limits: RateLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rate_limits = RateLimits(self.settings)
 
     @property
     def uptime_seconds(self) -> float:

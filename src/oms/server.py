@@ -78,7 +78,7 @@ def build_http_app(runtime: Runtime) -> FastAPI:
     app.include_router(ops_router)
     dist = web_dist()
     if dist is not None:
-        app.mount("/", SinglePageApp(directory=dist, html=True), name="web")
+        app.mount("/", SinglePageApp(directory=dist), name="web")
     return app
 
 
@@ -133,6 +133,9 @@ def uvicorn_server(
         # second timer and a second ping frame per socket.
         ws_ping_interval=None,
         lifespan="off",
+        # The client's address is decided in one place (security.client_address, TRUSTED_PROXIES);
+        # uvicorn's own X-Forwarded-For handling would believe any local peer.
+        proxy_headers=False,
         log_level="warning",
         timeout_graceful_shutdown=3,
         ssl_certfile=str(settings.tls_cert_file) if settings.tls_cert_file else None,

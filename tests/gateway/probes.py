@@ -26,9 +26,15 @@ class Probe:
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.connect_error: dict[str, Any] | None = None
+        self.disconnected = False
         self._changed = asyncio.Event()
         self.client.on("*", self._on_event)
         self.client.on("connect_error", self._on_connect_error)
+        self.client.on("disconnect", self._on_disconnect)
+
+    async def _on_disconnect(self, reason: Any = None) -> None:
+        self.disconnected = True
+        self._changed.set()
 
     async def _on_event(self, event: str, data: Any = None) -> None:
         self.events.append((event, data))
@@ -79,7 +85,7 @@ class Probe:
         await self.wait_until(lambda: wanted <= set(self.ids()), within)
 
     def ids(self) -> list[int]:
-        return [int(data["event_id"]) for _, data in self.events]
+        return [int(data["event_id"]) for _, data in self.events if "event_id" in data]
 
     def names(self) -> list[str]:
         return [name for name, _ in self.events]

@@ -59,7 +59,7 @@ async def test_connections_lists_one_row_per_socket_for_admins(
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "not_authenticated"
     assert forbidden.status_code == 403
-    assert wrong_key.status_code == 401
+    assert wrong_key.status_code == 403
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
@@ -11,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms.clock import Clock
 from oms.config import Settings
 from oms.db.database import Database
-from oms.domain.actors import Actor, Role, load_actor
+from oms.domain.actors import Actor, Role
 from oms.domain.errors import NotAuthenticated, PermissionDenied
+from oms.domain.sessions import Authenticated, authenticate_token
 from oms.runtime import Runtime
-from oms.security.tokens import TokenError, read_token
+from oms.security.client_address import client_address
+from oms.security.rate_limits import RateLimits
+from oms.security.tokens import TokenError
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -52,21 +56,41 @@ async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+def get_rate_limits(runtime: RuntimeDep) -> RateLimits:
+    return runtime.rate_limits
+
+
+RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
+
+
+def get_client_address(request: Request, settings: SettingsDep) -> str:
+    peer = request.client.host if request.client else None
+    return client_address(
+        peer, request.headers.get("x-forwarded-for"), settings.trusted_proxy_networks
+    )
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def get_actor(request: Request, settings: SettingsDep, session: SessionDep) -> Actor:
+async def get_auth(request: Request, settings: SettingsDep, session: SessionDep) -> Authenticated:
     try:
-        claims = read_token(settings.app_key, bearer_token(request))
+        return await authenticate_token(session, settings.app_key, bearer_token(request))
     except TokenError as error:
         raise NotAuthenticated(error.message, details={"reason": error.code}) from None
-    actor = await load_actor(session, claims.user_id)
-    if actor is None:
-        raise NotAuthenticated("this account no longer exists or is disabled")
-    return actor
+
+
+CurrentAuth = Annotated[Authenticated, Depends(get_auth)]
+
+
+async def get_actor(auth: CurrentAuth) -> Actor:
+    return auth.actor
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
@@ -82,3 +106,36 @@ def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]
 
 
 AdminActor = Annotated[Actor, Depends(require_roles("admin"))]
+
+APP_KEY_HEADER = "X-App-Key"
+
+
+async def app_key_or_actor(
+    request: Request, settings: SettingsDep, session: SessionDep
+) -> Actor | None:
+    """Another backend (or the CLI) presenting APP_KEY in `X-App-Key` acts as the system (None);
+    otherwise the signed-in user. A wrong key is refused outright, even beside a valid token:
+    whoever sent it holds a key that is not ours."""
+    presented = request.headers.get(APP_KEY_HEADER)
+    if presented is not None:
+        # Constant time, so the key cannot be guessed byte by byte from response times.
+        if hmac.compare_digest(presented.encode(), settings.app_key.encode()):
+            return None
+        raise PermissionDenied(
+            f"the {APP_KEY_HEADER} header does not match", details={"field": APP_KEY_HEADER}
+        )
+    if bearer_token(request) is None:
+        raise NotAuthenticated(f"sign in as an admin or present the {APP_KEY_HEADER} header")
+    return (await get_auth(request, settings, session)).actor
+
+
+async def require_admin_or_app_key(
+    caller: Annotated[Actor | None, Depends(app_key_or_actor)],
+) -> Actor | None:
+    if caller is not None and not caller.is_admin:
+        raise PermissionDenied("this needs the role admin")
+    return caller
+
+
+# The admin, or None for the system (APP_KEY).
+AdminOrAppKey = Annotated[Actor | None, Depends(require_admin_or_app_key)]

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from oms.domain.errors import DomainError
+from oms.domain.errors import DomainError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,45 @@ _HTTP_CODES = {
 }
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: `{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorDetail
+
+
+_DESCRIPTIONS = {
+    401: "not signed in, or the token is invalid, expired or revoked",
+    403: "signed in, but not allowed to do this",
+    404: "no such resource (or not yours to see)",
+    409: "conflicts with the current state",
+    413: "the request body is too large",
+    422: "a field is invalid (named in the error)",
+    429: "rate limited; see Retry-After",
+}
+# Documented on every API route, so clients (and Schemathesis) know each error's shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in _DESCRIPTIONS.items()
+}
+ERROR_RESPONSES[429]["headers"] = {
+    "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+}
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def json_error(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status)
 
 
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
@@ -38,7 +76,10 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    return JSONResponse(error_body(error.code, error.message, error.details), error.status)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+    return JSONResponse(
+        error_body(error.code, error.message, error.details), error.status, headers=headers
+    )
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
@@ -54,9 +95,10 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = _HTTP_CODES.get(error.status_code, "error")
-    return JSONResponse(
-        error_body(code, str(error.detail)), error.status_code, headers=error.headers
-    )
+    message = str(error.detail)
+    if error.status_code == 413:
+        message = "the request body is too large"
+    return JSONResponse(error_body(code, message), error.status_code, headers=error.headers)
 
 
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:

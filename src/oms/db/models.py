@@ -53,6 +53,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped to serialize concurrent bookings of one optometrist (a portable row lock).
     booking_lock: Mapped[int] = mapped_column(Integer, default=0)
+    # Tokens carry the version they were issued under; bumping it revokes every older token
+    # (a password, role or branch change, disabling). See oms.domain.sessions.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
@@ -253,3 +256,13 @@ class AppointmentReminder(Base):
     __table_args__ = (
         UniqueConstraint("appointment_id", "offset_label", "starts_at", name="uq_reminder_once"),
     )
+
+
+class RevokedToken(Base):
+    """Tokens revoked one by one (log-out), kept until they would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

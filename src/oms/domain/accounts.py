@@ -11,9 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms.db.models import Branch, User
 from oms.domain.actors import Actor, Role, actor_for
 from oms.domain.errors import Conflict, InvalidCredentials, InvalidField, NotFound, PermissionDenied
+from oms.domain.sessions import revoke_all_tokens
 from oms.events.recipients import branch_optometrists
 from oms.events.recorder import commit
-from oms.security.passwords import hash_password, verify_password
+from oms.security.passwords import hash_password_async, verify_password_async
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """An admin's edit of a user; None leaves a field as it is. `branch_ids` is the user's branch
+    membership: exactly one for staff, at most one (the home branch) for a customer, none for an
+    admin; an optometrist's branches follow their schedule and are not set here."""
+
+    name: str | None = None
+    phone: str | None = None
+    role: Role | None = None
+    branch_ids: list[int] | None = None
+    is_active: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,7 @@ def normalize_email(email: str) -> str:
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> tuple[User, Actor]:
     user = await session.scalar(select(User).where(User.email == normalize_email(email)))
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    if not await verify_password_async(user.password_hash if user else None, password) or not user:
         raise InvalidCredentials("email or password is wrong")
     if not user.is_active:
         raise InvalidCredentials("this account is disabled")
@@ -62,7 +76,7 @@ async def create_user(session: AsyncSession, new: NewUser) -> User:
         email=email,
         name=new.name,
         phone=new.phone,
-        password_hash=hash_password(new.password),
+        password_hash=await hash_password_async(new.password),
         role=new.role,
         branch_id=new.branch_id,
     )
@@ -115,4 +129,71 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} was not found")
+    return user
+
+
+async def change_password(
+    session: AsyncSession, actor: Actor, current_password: str, new_password: str
+) -> User:
+    """Set a new password and revoke every token issued so far (the caller issues a fresh one,
+    so this session goes on while every other one is signed out)."""
+    user = await get_user(session, actor.id)
+    if not await verify_password_async(user.password_hash, current_password):
+        raise InvalidCredentials("the current password is wrong")
+    user.password_hash = await hash_password_async(new_password)
+    await revoke_all_tokens(session, user)
+    await commit(session)
+    return user
+
+
+def _branch_of(role: str, branch_ids: list[int] | None, current: int | None) -> int | None:
+    if branch_ids is None:
+        branch_ids = [current] if current is not None else []
+    if len(set(branch_ids)) > 1:
+        raise InvalidField("branch_ids", "a user belongs to at most one branch")
+    branch = branch_ids[0] if branch_ids else None
+    if role == "staff" and branch is None:
+        raise InvalidField("branch_ids", "staff must belong to a branch")
+    if role in ("admin", "optometrist") and branch is not None:
+        raise InvalidField("branch_ids", f"a user with role {role} has no branch")
+    return branch
+
+
+async def update_user(
+    session: AsyncSession, actor: Actor, user_id: int, changes: UserChanges
+) -> User:
+    """An admin edits a user. Disabling, or a change of role or branch, revokes every token the
+    user holds and closes their sockets: their rights were decided by what just changed."""
+    if not actor.is_admin:
+        raise PermissionDenied("only admins edit users")
+    user = await get_user(session, user_id)
+    if user.id == actor.id and (changes.is_active is False or changes.role not in (None, "admin")):
+        raise InvalidField(
+            "is_active" if changes.is_active is False else "role",
+            "admins cannot disable or demote themselves",
+        )
+    role = changes.role or user.role
+    if changes.branch_ids is not None and role == "optometrist" and changes.branch_ids:
+        raise InvalidField("branch_ids", "an optometrist's branches follow their schedule")
+    # A role change clears a branch the new role cannot have (e.g. staff -> optometrist).
+    current = user.branch_id if role in ("staff", "customer") else None
+    branch = _branch_of(role, changes.branch_ids, current)
+    if branch != user.branch_id:
+        await _check_branch(session, branch, "branch_ids")
+    revokes = (
+        (changes.is_active is False and user.is_active)
+        or role != user.role
+        or branch != user.branch_id
+    )
+    if changes.name is not None:
+        user.name = changes.name
+    if changes.phone is not None:
+        user.phone = changes.phone
+    if changes.is_active is not None:
+        user.is_active = changes.is_active
+    user.role = role
+    user.branch_id = branch
+    if revokes:
+        await revoke_all_tokens(session, user)
+    await commit(session)
     return user

@@ -70,10 +70,17 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+# How far ahead a booking may be made: a clinic's diary, not a calendar for the year 9999.
+BOOKING_HORIZON_DAYS = 2 * 366
+
+
 def check_times(day: date, start: time, end: time, *, today: date | None = None) -> None:
-    """A booking's own times: not in the past, and ending after it starts."""
-    if day < (today or today_utc()):
+    """A booking's own times: not in the past, not beyond the horizon, ending after it starts."""
+    today = today or today_utc()
+    if day < today:
         raise InvalidField("date", f"{day.isoformat()} is in the past")
+    if (day - today).days > BOOKING_HORIZON_DAYS:
+        raise InvalidField("date", "bookings are taken at most two years ahead")
     if end <= start:
         raise InvalidField("end_time", "must be after start_time")
 

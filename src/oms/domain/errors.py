@@ -61,3 +61,17 @@ class InvalidField(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", details={"field": field})
         self.field = field
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` seconds until the next one is allowed."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"too many requests; try again in {retry_after} s",
+            details={"retry_after": retry_after},
+        )
+        self.retry_after = retry_after

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from oms.db.models import Appointment, Prescription, Schedule, User
+from oms.db.models import Appointment, Prescription, User
 from oms.domain.actors import Actor
 from oms.domain.errors import InvalidField, NotFound, PermissionDenied
 from oms.domain.rx_rules import Eye, check_eye, eye_to_json
@@ -58,6 +58,11 @@ def rx_number(prescription_id: int) -> str:
     return f"RX-{prescription_id:06d}"
 
 
+# A sane window: no optical prescription on record predates this, and none is valid for decades.
+EARLIEST_ISSUE = date(1900, 1, 1)
+MAX_VALIDITY_DAYS = 10 * 366
+
+
 def one_year_after(day: date) -> date:
     try:
         return day.replace(year=day.year + 1)
@@ -73,9 +78,13 @@ def check_dates(issue: date | None, expiry: date | None) -> tuple[date, date]:
     issue = issue or today_utc()
     if issue > today_utc():
         raise InvalidField("issue_date", "must not be in the future")
+    if issue < EARLIEST_ISSUE:
+        raise InvalidField("issue_date", f"must not be before {EARLIEST_ISSUE.isoformat()}")
     expiry = expiry or one_year_after(issue)
     if expiry <= issue:
         raise InvalidField("expiry_date", "must be after issue_date")
+    if (expiry - issue).days > MAX_VALIDITY_DAYS:
+        raise InvalidField("expiry_date", "a prescription is valid for at most ten years")
     return issue, expiry
 
 
@@ -162,17 +171,15 @@ async def issue_prescription(
     return view
 
 
-def _issued_at_branch(branch_ids: frozenset[int]) -> Any:
-    from_appointment = Prescription.appointment_id.in_(
-        select(Appointment.id).where(Appointment.branch_id.in_(branch_ids))
+def _patient_of_branches(branch_ids: frozenset[int]) -> Any:
+    """A patient is the branch's when they have an appointment there (not one they cancelled).
+    Who issued the prescription does not matter: an optometrist working at several branches does
+    not make every patient of theirs visible to every branch's staff."""
+    # When orders exist, a patient with an order at the branch belongs here too.
+    patients = select(Appointment.patient_id).where(
+        Appointment.branch_id.in_(branch_ids), Appointment.status != "cancelled"
     )
-    working_here = select(Schedule.optometrist_id).where(
-        Schedule.branch_id.in_(branch_ids), Schedule.is_active.is_(True)
-    )
-    without_appointment = and_(
-        Prescription.appointment_id.is_(None), Prescription.optometrist_id.in_(working_here)
-    )
-    return or_(from_appointment, without_appointment)
+    return Prescription.patient_id.in_(patients)
 
 
 def _scoped(actor: Actor) -> Select[Prescription, User, User]:
@@ -187,7 +194,7 @@ def _scoped(actor: Actor) -> Select[Prescription, User, User]:
     if actor.role == "optometrist":
         return query.where(Prescription.optometrist_id == actor.id)
     if actor.role == "staff":
-        return query.where(_issued_at_branch(actor.branch_ids))
+        return query.where(_patient_of_branches(actor.branch_ids))
     return query
 
 

@@ -194,7 +194,8 @@ EVENT_MODELS_BY_NAME: dict[str, type[EventBase]] = {
 
 
 def model_for(name: str) -> type[EventBase]:
-    return EVENT_MODELS_BY_NAME.get(name) or EVENT_MODELS[name.split(".", 1)[0]]
+    family = name.split(".", 1)[0]
+    return EVENT_MODELS_BY_NAME.get(name) or EVENT_MODELS.get(family) or CONTROL_MODELS[family]
 
 
 # Fields every payload has; the rest of a payload is its subject.
@@ -204,6 +205,30 @@ BASE_FIELDS = frozenset(EventBase.model_fields)
 def is_per_recipient(name: str) -> bool:
     """Notification events carry the recipient's inbox row id, so each recipient's copy differs."""
     return name.startswith("notification.")
+
+
+# --- Control events -------------------------------------------------------------------------------
+# Recorded in the event log like every event, so they are ordered with the rest (nothing committed
+# after a revocation reaches a revoked socket) and a node that missed the bus still reads them from
+# the table; but never delivered to a client: they have no recipients, gateways act on them.
+ControlEventName = Literal["session.revoked"]
+
+
+class SessionRevokedEvent(EventBase):
+    """A user's tokens were revoked: the one named `token_id` (log-out), or every token issued
+    under a version below `min_version` (password, role, branches, disabled)."""
+
+    event: ControlEventName
+    user_id: int
+    token_id: str | None
+    min_version: int | None
+
+
+CONTROL_MODELS: dict[str, type[EventBase]] = {"session": SessionRevokedEvent}
+
+
+def is_control(name: str) -> bool:
+    return name.split(".", 1)[0] in CONTROL_MODELS
 
 
 def validate_payload(payload: dict[str, Any], *, inbox_id: int | None = None) -> EventBase:

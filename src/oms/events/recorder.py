@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
-from oms.events.catalogue import EventName, Level, validate_payload
+from oms.events.catalogue import ControlEventName, EventName, Level, validate_payload
 from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
@@ -55,7 +55,7 @@ async def _order_event_ids_by_commit(session: AsyncSession) -> None:
 async def record_event(
     session: AsyncSession,
     *,
-    name: EventName,
+    name: EventName | ControlEventName,
     title: str,
     message: str,
     level: Level,

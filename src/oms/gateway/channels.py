@@ -46,6 +46,8 @@ UNKNOWN = Refusal("unknown_channel", "no such channel")
 FORBIDDEN = Refusal("channel_forbidden", "you may not join this channel")
 OWN_CHANNEL = Refusal("own_channel", "the server keeps you in your own channels")
 NOT_JOINED = Refusal("not_joined", "you are not in this channel")
+REVOKED = Refusal("token_revoked", "this access token was revoked; sign in again")
+RATE_LIMITED = Refusal("rate_limited", "too many joins; try again shortly")
 
 
 def parse(name: object) -> Channel | None:

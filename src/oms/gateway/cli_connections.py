@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from oms.gateway.ops import APP_KEY_HEADER
+from oms.api.deps import APP_KEY_HEADER
 
 COLUMNS = (
     "socket_id",

@@ -58,6 +58,10 @@ class Connection:
     pending: list[tuple[int, str]] | None = field(default_factory=list)
     connected_at: float = field(default_factory=time.time)
     closed: bool = False
+    # The token it connected with: its id (log-out revokes one token) and the user's token
+    # version it was issued under (a revocation of all the user's tokens names the lowest valid).
+    token_id: str = ""
+    token_version: int = 0
 
     @property
     def user_id(self) -> int:

@@ -21,10 +21,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from oms.db.database import Database
+from oms.events.catalogue import is_control
 from oms.events.envelope import PublishedEvent
 from oms.events.store import events_between, latest_event_id
 from oms.gateway.connections import Registry
@@ -60,6 +61,8 @@ class Dispatcher:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: Callable[[], None] | None = None
+        # Control events (a revocation) go here instead of to sockets, in their place in id order.
+        self.on_control: Callable[[PublishedEvent], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         async with self.database.session() as session:
@@ -162,6 +165,10 @@ class Dispatcher:
         event_id = event.event_id
         self.watermark = event_id
         self.metrics.dispatched.labels(source).inc()
+        if is_control(event.name):
+            if self.on_control is not None:
+                await self.on_control(event)
+            return
         frame = None
         written = 0
         since_yield = 0

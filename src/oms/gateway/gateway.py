@@ -21,7 +21,10 @@ from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from oms.db.models import Branch
-from oms.domain.actors import Actor, load_actor
+from oms.domain.actors import Actor
+from oms.domain.errors import RateLimited
+from oms.domain.sessions import authenticate_token, current_actor
+from oms.events.envelope import PublishedEvent
 from oms.events.store import latest_event_id
 from oms.gateway import channels, gclog
 from oms.gateway.capacity import SocketCapacity, socket_cap
@@ -30,11 +33,14 @@ from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
 from oms.gateway.polling import PollingGuard, client_address
 from oms.gateway.replay import start_connection
+from oms.gateway.revocation import REVOKED_REASON, Revocations, reason_packet
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket, endpoint_for
 from oms.runtime import Runtime
-from oms.security.tokens import TokenError, read_token
+from oms.security.client_address import client_address
+from oms.security.rate_limits import Rule
+from oms.security.tokens import TokenClaims, TokenError
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +138,8 @@ class Gateway:
         self.dispatcher = Dispatcher(
             self.database, self.registry, self.metrics, tick_seconds=tick_seconds
         )
+        self.revocations = Revocations()
+        self.dispatcher.on_control = self.on_control_event
         self.allowed_origins = tuple(runtime.settings.cors_origin_list)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
@@ -224,26 +232,35 @@ class Gateway:
     # --- what both endpoints do -------------------------------------------------------------------
 
     async def authenticate(
-        self, sid: str, link: Link, auth: object
+        self, sid: str, link: Link, auth: object, *, address: str | None = None
     ) -> tuple[Connection, int | None]:
         """The connection for a socket.io CONNECT's `auth`, and the position to replay from;
-        TokenError (counted) when it is refused. Not registered yet: see `register`."""
+        TokenError (counted) when it is refused. Not registered yet: see `register`.
+        `address` is the client's (security.client_address), counted by the connect rate limit."""
         auth = auth if isinstance(auth, dict) else {}
         try:
-            actor, expires_at, replay_after = await self._load_actor(
+            if address is not None:
+                await self._limit("socket_connect_address", address)
+            actor, claims, replay_after = await self._load_actor(
                 auth.get("token"), last_event_id_from(auth)
             )
+            connection = Connection(
+                sid=sid,
+                actor=actor,
+                link=link,
+                channels=set(channels.own_channels(actor)),
+                expires_at=claims.expires_at,
+                last_event_id=replay_after or 0,
+                token_id=claims.token_id,
+                token_version=claims.version,
+            )
+            # Revoked after the database said yes but before this node could see the socket?
+            # Nothing awaits between here and `register`, so this check closes that gap.
+            if self.revocations.revokes(connection):
+                raise TokenError("token_revoked", "this access token was revoked; sign in again")
         except TokenError as error:
             self.metrics.auth_failures.labels(error.code).inc()
             raise
-        connection = Connection(
-            sid=sid,
-            actor=actor,
-            link=link,
-            channels=set(channels.own_channels(actor)),
-            expires_at=expires_at,
-            last_event_id=replay_after or 0,
-        )
         return connection, replay_after
 
     def register(self, connection: Connection) -> None:
@@ -257,19 +274,16 @@ class Gateway:
 
     async def _load_actor(
         self, token: object, replay_after: int | None
-    ) -> tuple[Actor, int, int | None]:
-        """The socket's user, its token's expiry, and the position to replay from."""
-        claims = read_token(self.runtime.settings.app_key, token)
+    ) -> tuple[Actor, TokenClaims, int | None]:
+        """The socket's user, its token's claims, and the position to replay from."""
         async with self.database.session() as session:
-            actor = await load_actor(session, claims.user_id)
-            if actor is None:
-                raise TokenError("invalid_token", "this account no longer exists or is disabled")
+            auth = await authenticate_token(session, self.runtime.settings.app_key, token)
             if replay_after and replay_after > await latest_event_id(session):
                 # No client can have seen an id that was never committed: this database was reset
                 # or restored, so the position means nothing here. Replay the whole inbox rather
                 # than stay silent until new ids pass the stale one.
                 replay_after = 0
-        return actor, claims.expires_at, replay_after
+        return auth.actor, auth.claims, replay_after
 
     async def _sweep_expired(self) -> None:
         """A socket lives no longer than the token it connected with: the client must come back
@@ -294,12 +308,26 @@ class Gateway:
         except Exception:
             await connection.link.disconnect()
 
+    async def _limit(self, rule: Rule, key: str) -> None:
+        try:
+            await self.runtime.rate_limits.hit(rule, key)
+        except RateLimited as error:
+            raise TokenError("rate_limited", error.message) from None
+
     async def join(self, connection: Connection, data: Any = None) -> dict[str, object]:
+        try:
+            await self._limit("socket_join", connection.sid)
+        except TokenError:
+            self.metrics.join_denials.labels("rate_limited").inc()
+            return channels.RATE_LIMITED.ack()
         channel = channels.parse(_channel_name(data))
+        actor = await self._current_actor(connection)
+        if actor is None:
+            return channels.REVOKED.ack()
         branch_exists = False
-        if channel is not None and channel.kind == "branch" and connection.actor.is_admin:
+        if channel is not None and channel.kind == "branch" and actor.is_admin:
             branch_exists = await self._branch_exists(channel.number or 0)
-        refused = channels.join_refusal(connection.actor, channel, branch_exists=branch_exists)
+        refused = channels.join_refusal(actor, channel, branch_exists=branch_exists)
         if refused is not None:
             self.metrics.join_denials.labels(refused.code).inc()
             return refused.ack()
@@ -316,6 +344,37 @@ class Gateway:
         connection.channels.discard(channel.name)
         return {"ok": True, "channel": channel.name}
 
+    async def _current_actor(self, connection: Connection) -> Actor | None:
+        """The socket's user as they are now (a join is decided by today's role and branches, not
+        those at connect); None, and the socket closed, when its token no longer holds."""
+        async with self.database.session() as session:
+            try:
+                return await current_actor(
+                    session,
+                    connection.user_id,
+                    token_id=connection.token_id,
+                    version=connection.token_version,
+                )
+            except TokenError:
+                pass
+        await self.close_revoked(connection)
+        return None
+
+    async def on_control_event(self, event: PublishedEvent) -> None:
+        """The dispatcher's hook for control events: close the sockets a revocation names."""
+        if event.name != "session.revoked":
+            return
+        user_id = self.revocations.note(event.payload)
+        for connection in list(self.registry.of_user(user_id)):
+            if self.revocations.revokes(connection):
+                await self.close_revoked(connection)
+
+    async def close_revoked(self, connection: Connection) -> None:
+        self.metrics.auth_failures.labels("token_revoked").inc()
+        self.forget(connection)
+        await connection.link.send(reason_packet(REVOKED_REASON, "access was revoked"))
+        await connection.link.disconnect()
+
     async def _branch_exists(self, branch_id: int) -> bool:
         async with self.database.session() as session:
             found = await session.scalar(select(Branch.id).where(Branch.id == branch_id))
@@ -326,8 +385,14 @@ class Gateway:
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
         link = EngineLink(self.sio, sid, eio_sid)
+        peer = environ.get("asgi.scope", {}).get("client")
+        address = client_address(
+            peer[0] if peer else None,
+            environ.get("HTTP_X_FORWARDED_FOR"),
+            self.runtime.settings.trusted_proxy_networks,
+        )
         try:
-            connection, replay_after = await self.authenticate(sid, link, auth)
+            connection, replay_after = await self.authenticate(sid, link, auth, address=address)
         except TokenError as error:
             raise refusal(error) from None
         self.register(connection)

@@ -11,25 +11,20 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
-from oms.api.deps import RuntimeDep, SessionDep, bearer_token
-from oms.api.errors import install_error_handlers
+from oms.api.deps import APP_KEY_HEADER, AdminOrAppKey, RuntimeDep
+from oms.api.errors import ERROR_RESPONSES, install_error_handlers
 from oms.api.schemas.common import Out
-from oms.domain.actors import load_actor
-from oms.domain.errors import NotAuthenticated, PermissionDenied
 from oms.runtime import Runtime
-from oms.security.tokens import TokenError, read_token
 
-router = APIRouter(tags=["operations"])
-APP_KEY_HEADER = "X-App-Key"
+router = APIRouter(tags=["operations"], responses=ERROR_RESPONSES)
 _PING_TIMEOUT = 2.0
 
 
@@ -85,33 +80,15 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse(body.model_dump(mode="json"), status_code=503 if status == "down" else 200)
 
 
-async def _require_operator(request: Request, runtime: Runtime, session: SessionDep) -> None:
-    presented = request.headers.get(APP_KEY_HEADER)
-    if presented is not None:
-        if hmac.compare_digest(presented.encode(), runtime.settings.app_key.encode()):
-            return
-        raise NotAuthenticated("the app key is not valid")
-    try:
-        claims = read_token(runtime.settings.app_key, bearer_token(request))
-    except TokenError as error:
-        raise NotAuthenticated(error.message, details={"reason": error.code}) from None
-    actor = await load_actor(session, claims.user_id)
-    if actor is None:
-        raise NotAuthenticated("this account no longer exists or is disabled")
-    if not actor.is_admin:
-        raise PermissionDenied("this needs the role admin")
-
-
 @router.get("/connections")
-async def connections(request: Request, runtime: RuntimeDep, session: SessionDep) -> ConnectionsOut:
-    await _require_operator(request, runtime, session)
+async def connections(runtime: RuntimeDep, _: AdminOrAppKey) -> ConnectionsOut:
     rows = runtime.gateway.connection_rows() if runtime.gateway else []
     return ConnectionsOut(
         count=len(rows), connections=[ConnectionRow.model_validate(row) for row in rows]
     )
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(runtime: RuntimeDep) -> Response:
     return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
 

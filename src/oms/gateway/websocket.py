@@ -64,6 +64,7 @@ from oms.gateway.websocket_frames import (
     text_frame,
     write_or_drop,
 )
+from oms.security.client_address import client_address
 from oms.security.tokens import TokenError
 
 if TYPE_CHECKING:
@@ -110,12 +111,6 @@ def _is_socketio_websocket(request: bytes) -> bool:
     )
 
 
-def _client_address(transport: asyncio.BaseTransport) -> str:
-    """The peer's IP address, by which sockets are counted (gateway.capacity)."""
-    peer = transport.get_extra_info("peername")
-    return str(peer[0]) if isinstance(peer, tuple) and peer else "unknown"
-
-
 class GatewayWebSocket(asyncio.Protocol):
     """One websocket client, from the upgrade request to the close."""
 
@@ -135,6 +130,7 @@ class GatewayWebSocket(asyncio.Protocol):
         "_pinged",
         "_server_state",
         "_state",
+        "address",
         "connection",
         "transport",
     )
@@ -164,6 +160,8 @@ class GatewayWebSocket(asyncio.Protocol):
         self._address: str | None = None
         self.connection: Connection | None = None
         self.transport: asyncio.Transport | None = None
+        # The client's address (security.client_address), known once the upgrade request is read.
+        self.address: str | None = None
 
     # --- connections.Link ------------------------------------------------------------------------
 
@@ -261,7 +259,15 @@ class GatewayWebSocket(asyncio.Protocol):
             self.transport.close()
             return
         gateway = self.gateway
-        address = _client_address(self.transport)
+        peer = self.transport.get_extra_info("peername")
+        # Counted and rate-limited by the client's address: the proxy's X-Forwarded-For only when
+        # TRUSTED_PROXIES lists the peer (security.client_address).
+        address = client_address(
+            peer[0] if isinstance(peer, tuple) else None,
+            request.headers.get("X-Forwarded-For"),
+            gateway.runtime.settings.trusted_proxy_networks,
+        )
+        self.address = address
         refused = gateway.capacity.refusal(address)
         if refused is None:
             response = handshake.accept(request)
@@ -454,7 +460,9 @@ class GatewayWebSocket(asyncio.Protocol):
         gateway = self.gateway
         sid = secrets.token_urlsafe(15)
         try:
-            connection, replay_after = await gateway.authenticate(sid, self, auth)
+            connection, replay_after = await gateway.authenticate(
+                sid, self, auth, address=self.address
+            )
         except TokenError as error:
             refused = sio.connect_refusal(error.code, error.message)
             self.write(text_frame(sio.connect_error(refused)))

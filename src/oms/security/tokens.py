@@ -27,6 +27,10 @@ class TokenClaims:
     role: str
     branch_ids: tuple[int, ...]
     expires_at: int
+    # `jti`: names this one token, so log-out can revoke it alone.
+    token_id: str = ""
+    # The user's token version when it was issued; bumping the user's version revokes it.
+    version: int = 0
 
 
 def derive_key(app_key: str, purpose: str) -> bytes:
@@ -34,7 +38,13 @@ def derive_key(app_key: str, purpose: str) -> bytes:
 
 
 def issue_token(
-    app_key: str, *, user_id: int, role: str, branch_ids: tuple[int, ...], ttl_seconds: int
+    app_key: str,
+    *,
+    user_id: int,
+    role: str,
+    branch_ids: tuple[int, ...],
+    ttl_seconds: int,
+    version: int = 0,
 ) -> tuple[str, int]:
     now = int(time.time())
     claims = {
@@ -45,6 +55,7 @@ def issue_token(
         "iat": now,
         "exp": now + ttl_seconds,
         "jti": uuid.uuid4().hex,
+        "ver": version,
     }
     return jwt.encode(
         claims, derive_key(app_key, "access-token"), algorithm=_ALGORITHM
@@ -72,6 +83,8 @@ def read_token(app_key: str, token: object) -> TokenClaims:
             role=str(claims["role"]),
             branch_ids=tuple(int(b) for b in claims.get("branches", [])),
             expires_at=int(claims["exp"]),
+            token_id=str(claims["jti"]),
+            version=int(claims.get("ver", 0)),
         )
     except (KeyError, TypeError, ValueError):
         raise TokenError("invalid_token", "the access token is not valid") from None

@@ -15,6 +15,7 @@ from oms.api.schemas.appointments import (
     AvailabilityOut,
     SlotOut,
 )
+from oms.api.schemas.common import Id
 from oms.domain import appointments
 from oms.domain.appointment_rules import Status, hhmm
 
@@ -28,7 +29,7 @@ async def list_appointments(
     date_from: date | None = None,
     date_to: date | None = None,
     status: Status | None = None,
-    branch_id: int | None = None,
+    branch_id: Id | None = None,
 ) -> list[AppointmentOut]:
     filters = appointments.ListFilters(date_from, date_to, status, branch_id)
     rows = await appointments.list_appointments(session, actor, filters)
@@ -46,8 +47,8 @@ async def book(body: AppointmentIn, actor: CurrentActor, session: SessionDep) ->
 async def availability(
     actor: CurrentActor,
     session: SessionDep,
-    optometrist_id: int,
-    branch_id: int,
+    optometrist_id: Id,
+    branch_id: Id,
     date: date,
     duration: int = Query(30, ge=5, le=480, description="slot length in minutes"),
 ) -> AvailabilityOut:
@@ -63,14 +64,14 @@ async def availability(
 
 @router.get("/{appointment_id}")
 async def get_appointment(
-    appointment_id: int, actor: CurrentActor, session: SessionDep
+    appointment_id: Id, actor: CurrentActor, session: SessionDep
 ) -> AppointmentOut:
     return AppointmentOut.of(await appointments.get_appointment(session, actor, appointment_id))
 
 
 @router.patch("/{appointment_id}")
 async def update_appointment(
-    appointment_id: int, body: AppointmentUpdateIn, actor: CurrentActor, session: SessionDep
+    appointment_id: Id, body: AppointmentUpdateIn, actor: CurrentActor, session: SessionDep
 ) -> AppointmentOut:
     changes = appointments.AppointmentChanges(**body.model_dump(exclude_unset=True))
     view = await appointments.update_appointment(session, actor, appointment_id, changes)
@@ -80,7 +81,7 @@ async def update_appointment(
 async def _act(
     session: SessionDep,
     actor: CurrentActor,
-    appointment_id: int,
+    appointment_id: Id,
     action: str,
     body: ActionIn | None,
 ) -> AppointmentOut:
@@ -91,34 +92,34 @@ async def _act(
 
 @router.post("/{appointment_id}/confirm")
 async def confirm(
-    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
 ) -> AppointmentOut:
     return await _act(session, actor, appointment_id, "confirm", body)
 
 
 @router.post("/{appointment_id}/start")
 async def start(
-    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
 ) -> AppointmentOut:
     return await _act(session, actor, appointment_id, "start", body)
 
 
 @router.post("/{appointment_id}/complete")
 async def complete(
-    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
 ) -> AppointmentOut:
     return await _act(session, actor, appointment_id, "complete", body)
 
 
 @router.post("/{appointment_id}/cancel")
 async def cancel(
-    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
 ) -> AppointmentOut:
     return await _act(session, actor, appointment_id, "cancel", body)
 
 
 @router.post("/{appointment_id}/no-show")
 async def no_show(
-    appointment_id: int, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
 ) -> AppointmentOut:
     return await _act(session, actor, appointment_id, "no_show", body)

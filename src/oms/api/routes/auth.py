@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms.api.deps import CurrentActor, SessionDep, SettingsDep
-from oms.api.schemas.users import LoginIn, MeOut, RegisterIn, TokenOut, UserOut
+from oms.api.deps import (
+    ClientAddress,
+    CurrentActor,
+    CurrentAuth,
+    RateLimitsDep,
+    SessionDep,
+    SettingsDep,
+)
+from oms.api.schemas.users import (
+    LoginIn,
+    MeOut,
+    PasswordChangeIn,
+    RegisterIn,
+    TokenOut,
+    UserOut,
+)
 from oms.db.models import User
-from oms.domain import accounts
-from oms.domain.actors import Actor
+from oms.domain import accounts, sessions
+from oms.domain.actors import Actor, actor_for
+from oms.domain.errors import InvalidCredentials
 from oms.security.tokens import issue_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -25,18 +40,41 @@ def token_for(settings: SettingsDep, user: User, actor: Actor) -> TokenOut:
         role=user.role,
         branch_ids=tuple(sorted(actor.branch_ids)),
         ttl_seconds=settings.token_ttl_seconds,
+        version=user.token_version,
     )
     return TokenOut(access_token=token, expires_in=expires_in, user=me_out(user, actor))
 
 
 @router.post("/login")
-async def login(body: LoginIn, session: SessionDep, settings: SettingsDep) -> TokenOut:
-    user, actor = await accounts.authenticate(session, body.email, body.password)
+async def login(
+    body: LoginIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: RateLimitsDep,
+    address: ClientAddress,
+) -> TokenOut:
+    """Limited per client address (every attempt) and per account (failed attempts only: the
+    guesses against one account are what is slowed down, from however many addresses)."""
+    await limits.hit("login_address", address)
+    account = accounts.normalize_email(body.email)
+    await limits.check("login_account", account)
+    try:
+        user, actor = await accounts.authenticate(session, body.email, body.password)
+    except InvalidCredentials:
+        await limits.hit("login_account", account)
+        raise
     return token_for(settings, user, actor)
 
 
 @router.post("/register", status_code=201)
-async def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> TokenOut:
+async def register(
+    body: RegisterIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: RateLimitsDep,
+    address: ClientAddress,
+) -> TokenOut:
+    await limits.hit("register_address", address)
     user = await accounts.register_customer(
         session,
         accounts.NewUser(
@@ -55,3 +93,23 @@ async def register(body: RegisterIn, session: SessionDep, settings: SettingsDep)
 @router.get("/me")
 async def me(actor: CurrentActor, session: SessionDep) -> MeOut:
     return me_out(await accounts.get_user(session, actor.id), actor)
+
+
+@router.post("/logout", status_code=204)
+async def logout(auth: CurrentAuth, session: SessionDep) -> None:
+    """Revoke the presented token: it stops working on every route and its sockets close."""
+    await sessions.revoke_token(session, auth.claims)
+
+
+@router.post("/password")
+async def change_password(
+    body: PasswordChangeIn, auth: CurrentAuth, session: SessionDep, settings: SettingsDep
+) -> TokenOut:
+    """Every token issued so far is revoked (other devices are signed out, their sockets closed);
+    the answer carries a fresh token for this session (as Django's update_session_auth_hash
+    keeps the session that changed the password)."""
+    user = await accounts.change_password(
+        session, auth.actor, body.current_password, body.new_password
+    )
+    actor = await actor_for(session, user)
+    return token_for(settings, user, actor)

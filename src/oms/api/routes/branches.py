@@ -11,6 +11,7 @@ from oms.api.schemas.branches import (
     BranchOut,
     BranchUpdateIn,
 )
+from oms.api.schemas.common import Id
 from oms.domain import branches
 
 router = APIRouter(prefix="/branches", tags=["branches"])
@@ -34,7 +35,7 @@ async def create_branch(
 
 @router.patch("/{branch_id}")
 async def update_branch(
-    branch_id: int, body: BranchUpdateIn, actor: AdminActor, session: SessionDep
+    branch_id: Id, body: BranchUpdateIn, actor: AdminActor, session: SessionDep
 ) -> BranchOut:
     changes = branches.BranchChanges(**body.model_dump(exclude_unset=True))
     return BranchOut.model_validate(
@@ -44,7 +45,7 @@ async def update_branch(
 
 @router.get("/{branch_id}/optometrists")
 async def list_bookable_optometrists(
-    branch_id: int, actor: CurrentActor, session: SessionDep
+    branch_id: Id, actor: CurrentActor, session: SessionDep
 ) -> list[BookableOptometristOut]:
     rows = await branches.bookable_optometrists(session, branch_id)
     return [BookableOptometristOut.model_validate(row) for row in rows]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from oms.api.deps import AdminActor, CurrentActor, SessionDep
+from oms.api.schemas.common import BigIdValue, Id
 from oms.api.schemas.inventory import (
     MovementOut,
     ProductCreateIn,
@@ -51,7 +52,7 @@ async def list_stock(branch_id: int, actor: CurrentActor, session: SessionDep) -
 
 @router.put(STOCK + "/{product_id}")
 async def set_stock(
-    branch_id: int, product_id: int, body: StockSetIn, actor: CurrentActor, session: SessionDep
+    branch_id: Id, product_id: Id, body: StockSetIn, actor: CurrentActor, session: SessionDep
 ) -> StockRowOut:
     view = await inventory.set_stock(
         session, actor, branch_id, product_id, **body.model_dump(exclude_unset=True)
@@ -61,7 +62,7 @@ async def set_stock(
 
 @router.post(STOCK + "/{product_id}/adjust")
 async def adjust_stock(
-    branch_id: int, product_id: int, body: StockAdjustIn, actor: CurrentActor, session: SessionDep
+    branch_id: Id, product_id: Id, body: StockAdjustIn, actor: CurrentActor, session: SessionDep
 ) -> StockRowOut:
     view = await inventory.adjust_stock(
         session, actor, branch_id, product_id, delta=body.delta, reason=body.reason
@@ -71,7 +72,7 @@ async def adjust_stock(
 
 @router.post(STOCK + "/{product_id}/restock")
 async def restock(
-    branch_id: int, product_id: int, body: RestockIn, actor: CurrentActor, session: SessionDep
+    branch_id: Id, product_id: Id, body: RestockIn, actor: CurrentActor, session: SessionDep
 ) -> StockRowOut:
     view = await inventory.restock(
         session, actor, branch_id, product_id, quantity=body.quantity, reason=body.reason
@@ -81,11 +82,11 @@ async def restock(
 
 @router.get(STOCK + "/{product_id}/movements")
 async def list_movements(
-    branch_id: int,
-    product_id: int,
+    branch_id: Id,
+    product_id: Id,
     actor: CurrentActor,
     session: SessionDep,
-    before_id: int | None = None,
+    before_id: BigIdValue | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[MovementOut]:
     rows = await inventory.list_movements(

@@ -3,12 +3,12 @@ elsewhere", §5)."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from oms.api.deps import CurrentActor, SessionDep, SettingsDep, bearer_token, get_actor
+from oms.api.deps import AdminOrAppKey, CurrentActor, RateLimitsDep, SessionDep
+from oms.api.schemas.common import BigIdValue
 from oms.api.schemas.notifications import (
     BroadcastIn,
     BroadcastOut,
@@ -17,41 +17,15 @@ from oms.api.schemas.notifications import (
     UnreadCountOut,
 )
 from oms.domain import notifications
-from oms.domain.actors import Actor
-from oms.domain.errors import NotAuthenticated, PermissionDenied
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
-
-APP_KEY_HEADER = "X-App-Key"
-
-
-async def broadcast_sender(
-    request: Request, settings: SettingsDep, session: SessionDep
-) -> Actor | None:
-    """Another backend presenting APP_KEY sends as the system (None); otherwise the signed-in
-    user does, and the domain lets only admins through. A wrong key is refused outright, even
-    beside a valid token: whoever sent it holds a key that is not ours."""
-    presented = request.headers.get(APP_KEY_HEADER)
-    if presented is not None:
-        # Constant time, so the key cannot be guessed byte by byte from response times.
-        if hmac.compare_digest(presented.encode(), settings.app_key.encode()):
-            return None
-        raise PermissionDenied(
-            f"the {APP_KEY_HEADER} header does not match", details={"field": APP_KEY_HEADER}
-        )
-    if bearer_token(request) is None:
-        raise NotAuthenticated(f"sign in as an admin or present the {APP_KEY_HEADER} header")
-    return await get_actor(request, settings, session)
-
-
-BroadcastSender = Annotated[Actor | None, Depends(broadcast_sender)]
 
 
 @router.get("")
 async def list_notifications(
     actor: CurrentActor,
     session: SessionDep,
-    before_id: int | None = None,
+    before_id: BigIdValue | None = None,
     limit: Annotated[int, Query(ge=1, le=notifications.MAX_PAGE)] = notifications.DEFAULT_PAGE,
     unread: bool = False,
 ) -> list[NotificationOut]:
@@ -73,8 +47,9 @@ async def read_all(actor: CurrentActor, session: SessionDep) -> MarkedCountOut:
 
 @router.post("/broadcast", status_code=201)
 async def broadcast(
-    body: BroadcastIn, sender: BroadcastSender, session: SessionDep
+    body: BroadcastIn, sender: AdminOrAppKey, session: SessionDep, limits: RateLimitsDep
 ) -> BroadcastOut:
+    await limits.hit("broadcast_sender", f"user:{sender.id}" if sender else "app-key")
     event_id, count = await notifications.broadcast(
         session,
         sender=sender,
@@ -91,7 +66,7 @@ async def broadcast(
 
 @router.post("/{notification_id}/read")
 async def read_one(
-    notification_id: int, actor: CurrentActor, session: SessionDep
+    notification_id: BigIdValue, actor: CurrentActor, session: SessionDep
 ) -> NotificationOut:
     item = await notifications.mark_read(session, actor, notification_id)
     return NotificationOut.model_validate(item)

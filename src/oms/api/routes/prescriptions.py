@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from oms.api.deps import CurrentActor, SessionDep
+from oms.api.schemas.common import Id
 from oms.api.schemas.prescriptions import PrescriptionCreateIn, PrescriptionOut
 from oms.domain import prescriptions
 
@@ -29,7 +30,7 @@ async def issue_prescription(
 
 @router.get("")
 async def list_prescriptions(
-    actor: CurrentActor, session: SessionDep, patient_id: int | None = None
+    actor: CurrentActor, session: SessionDep, patient_id: Id | None = None
 ) -> list[PrescriptionOut]:
     views = await prescriptions.list_prescriptions(session, actor, patient_id=patient_id)
     return [PrescriptionOut.of(view) for view in views]
@@ -37,6 +38,6 @@ async def list_prescriptions(
 
 @router.get("/{prescription_id}")
 async def get_prescription(
-    prescription_id: int, actor: CurrentActor, session: SessionDep
+    prescription_id: Id, actor: CurrentActor, session: SessionDep
 ) -> PrescriptionOut:
     return PrescriptionOut.of(await prescriptions.get_prescription(session, actor, prescription_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from oms.api.schemas.common import Out, Schema
+from oms.api.schemas.common import Id, Out, Schema
 from oms.domain.appointment_rules import AppointmentType, Status, hhmm
 from oms.domain.appointments import AppointmentView
 
@@ -87,14 +87,14 @@ class AppointmentOut(Out):
 
 
 class AppointmentIn(Schema):
-    optometrist_id: int
-    branch_id: int
+    optometrist_id: Id
+    branch_id: Id
     date: CalendarDay
     start_time: ClockTime
     end_time: ClockTime
     type: AppointmentType
     notes: Notes = ""
-    patient_id: int | None = Field(None, description="required when staff or an admin books")
+    patient_id: Id | None = Field(None, description="required when staff or an admin books")
 
 
 class AppointmentUpdateIn(Schema):
@@ -114,8 +114,8 @@ class SlotOut(Out):
 
 
 class AvailabilityOut(Out):
-    optometrist_id: int
-    branch_id: int
+    optometrist_id: Id
+    branch_id: Id
     date: str
     duration: int
     slots: list[SlotOut]

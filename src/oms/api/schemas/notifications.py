@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from oms.api.schemas.common import Out, Schema
+from oms.api.schemas.common import Id, Out, Schema
 
 
 class NotificationOut(Out):
@@ -38,9 +38,9 @@ class BroadcastIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     message: str = Field(min_length=1, max_length=2000)
     type: Literal["general", "alert", "urgent"] = "general"
-    user_ids: list[int] | None = Field(None, min_length=1, max_length=10_000)
+    user_ids: list[Id] | None = Field(None, min_length=1, max_length=10_000)
     role: Literal["admin", "staff", "optometrist", "customer"] | None = None
-    branch_id: int | None = None
+    branch_id: Id | None = None
     data: dict[str, Any] | None = None
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, StrictInt
 
-from oms.api.schemas.common import Out, Schema
+from oms.api.schemas.common import Id, Out, Schema
 from oms.domain.prescriptions import PrescriptionView
 from oms.domain.rx_rules import Eye, eye_from_json
 
@@ -34,8 +34,8 @@ class EyeIn(Schema):
 
 
 class PrescriptionCreateIn(Schema):
-    patient_id: int
-    appointment_id: int | None = None
+    patient_id: Id
+    appointment_id: Id | None = None
     right_eye: EyeIn
     left_eye: EyeIn
     issue_date: date | None = Field(None, description="default: today (UTC)")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pydantic import Field
 
 from oms.api.schemas.appointments import BranchRefOut, ClockTime, PersonOut
-from oms.api.schemas.common import Out, Schema
+from oms.api.schemas.common import Id, Out, Schema
 from oms.domain.appointment_rules import hhmm
 from oms.domain.schedules import ScheduleRowSpec, WeeklySchedule
 
 
 class ScheduleRowIn(Schema):
-    branch_id: int
+    branch_id: Id
     day_of_week: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
     start_time: ClockTime
     end_time: ClockTime

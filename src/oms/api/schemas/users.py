@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from oms.api.schemas.common import Email, Out, Schema
+from oms.api.schemas.common import Email, Id, Out, Schema
 
 Password = Field(min_length=8, max_length=128)
 
@@ -42,7 +42,7 @@ class RegisterIn(Schema):
     password: str = Password
     name: str = Field(min_length=1, max_length=120)
     phone: str = Field("", max_length=40)
-    home_branch_id: int | None = None
+    home_branch_id: Id | None = None
 
 
 class UserCreateIn(Schema):
@@ -51,4 +51,20 @@ class UserCreateIn(Schema):
     name: str = Field(min_length=1, max_length=120)
     role: Literal["admin", "staff", "optometrist", "customer"]
     phone: str = Field("", max_length=40)
-    branch_id: int | None = Field(None, description="required for staff; a customer's home branch")
+    branch_id: Id | None = Field(None, description="required for staff; a customer's home branch")
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Password
+
+
+class UserUpdateIn(Schema):
+    """Only the fields sent change. A role, branch or is_active=false change signs the user out
+    everywhere (their tokens are revoked and their sockets closed)."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    phone: str | None = Field(None, max_length=40)
+    role: Literal["admin", "staff", "optometrist", "customer"] | None = None
+    branch_ids: list[Id] | None = Field(None, max_length=1)
+    is_active: bool | None = None

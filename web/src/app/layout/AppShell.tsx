@@ -58,7 +58,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               <span className="user-chip__name">{user.name}</span>
               <span className="user-chip__role">{ROLE_LABEL[user.role]}</span>
             </div>
-            <button type="button" className="btn btn--small btn--ghost" onClick={logout} data-testid="logout">
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => void logout()} data-testid="logout">
               Sign out
             </button>
           </div>
