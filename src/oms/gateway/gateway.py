@@ -31,7 +31,7 @@ from oms.gateway.capacity import SocketCapacity, socket_cap
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
-from oms.gateway.polling import PollingGuard, client_address
+from oms.gateway.polling import PollingGuard, scope_address
 from oms.gateway.replay import start_connection
 from oms.gateway.revocation import REVOKED_REASON, Revocations, reason_packet
 from oms.gateway.socketio_packets import connect_refusal
@@ -78,7 +78,8 @@ class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
         adopt(self.eio.sockets.get(eio_sid))
         scope = environ.get("asgi.scope") or {}
-        address = client_address(scope) if scope else "unknown"
+        proxies = self.gateway.runtime.settings.trusted_proxy_networks
+        address = scope_address(scope, proxies) if scope else "unknown"
         self.addresses[eio_sid] = address
         self.gateway.capacity.add(address)
         self.gateway.polling_connect_deadline(eio_sid)

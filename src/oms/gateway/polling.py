@@ -19,6 +19,7 @@ releases a GET that is waiting. A CONNECT to another namespace is answered here,
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.gateway import socketio_packets as sio
 from oms.gateway.capacity import Refusal
+from oms.security.client_address import Network, client_address
 
 if TYPE_CHECKING:
     from oms.gateway.gateway import Gateway
@@ -46,9 +48,15 @@ class PacketRefused(Exception):
         self.message = message
 
 
-def client_address(scope: Scope) -> str:
+def scope_address(scope: Scope, proxies: Sequence[Network]) -> str:
+    """The client's address of an ASGI request (X-Forwarded-For only from a trusted proxy)."""
     client = scope.get("client")
-    return str(client[0]) if client else "unknown"
+    forwarded = dict(scope.get("headers") or []).get(b"x-forwarded-for")
+    return client_address(
+        str(client[0]) if client else None,
+        forwarded.decode("latin-1") if forwarded else None,
+        proxies,
+    )
 
 
 def screen(server: Any, eio_sid: str, payload: str) -> tuple[list[str], list[str]]:
@@ -105,7 +113,8 @@ class PollingGuard:
         sid = query.get("sid", [None])[0]
         method = scope["method"]
         if sid is None and method == "GET":
-            refused = self.gateway.capacity.refusal(client_address(scope))
+            proxies = self.gateway.runtime.settings.trusted_proxy_networks
+            refused = self.gateway.capacity.refusal(scope_address(scope, proxies))
             if refused is not None:
                 await _refuse(send, refused)
                 return
