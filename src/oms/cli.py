@@ -103,6 +103,15 @@ def api(without_redis: WithoutRedis = False) -> None:
     run_process(lambda: run_api(settings))
 
 
+@app.command()
+def worker() -> None:
+    """Run the delivery worker only: email and Web Push (scale-out; shares the database)."""
+    settings = settings_or_exit()
+    from oms.server import run_delivery_worker
+
+    run_process(lambda: run_delivery_worker(settings))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""

@@ -29,6 +29,7 @@ from oms.api.app import create_api
 from oms.config import Settings
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
+from oms.delivery.service import RunningWorker, start_delivery_worker
 from oms.demo import DEMO_PASSWORD, database_is_empty, load_demo
 from oms.events.bus import EventBus, InProcessBus
 from oms.events.envelope import PublishedEvent
@@ -217,9 +218,11 @@ async def serve(settings: Settings, *, demo: bool) -> None:
     """`oms serve`: everything in one process."""
     runtime = build_runtime(settings)
     gateway: Gateway | None = None
+    deliveries: RunningWorker | None = None
     try:
         await prepare_database(runtime, demo=demo)
         await warm_up()
+        deliveries = start_delivery_worker(runtime)  # email and Web Push (DESIGN §10)
         gateway = await _start_gateway(runtime)
         http_app = gateway.asgi_app(build_http_app(runtime))
         socket_app = gateway.asgi_app(create_ops_app(runtime))
@@ -245,6 +248,8 @@ async def serve(settings: Settings, *, demo: bool) -> None:
             ],
         )
     finally:
+        if deliveries is not None:
+            await deliveries.stop()
         if gateway is not None:
             await gateway.stop()
         await runtime.close()
@@ -270,13 +275,28 @@ async def run_gateway(settings: Settings) -> None:
 async def run_api(settings: Settings) -> None:
     """`oms api`: REST and operations only; events reach the gateways through Redis."""
     runtime = build_runtime(settings)
+    deliveries: RunningWorker | None = None
     try:
         await upgrade_async(settings.database)
         await warm_up()
         await runtime.bus.start()
+        deliveries = start_delivery_worker(runtime)  # email and Web Push (DESIGN §10)
         server = uvicorn_server(
             build_http_app(runtime), settings, settings.http_host, settings.http_port
         )
         await run_servers(settings, [Listener("API", server)])
+    finally:
+        if deliveries is not None:
+            await deliveries.stop()
+        await runtime.close()
+
+
+async def run_delivery_worker(settings: Settings) -> None:
+    """`oms worker`: email and Web Push deliveries only (scale-out; the database is shared)."""
+    from oms.delivery.service import run_worker
+
+    runtime = build_runtime(settings)
+    try:
+        await run_worker(runtime)
     finally:
         await runtime.close()

@@ -11,8 +11,10 @@ from oms.api.routes import (
     appointments,
     auth,
     branches,
+    deliveries,
     inventory,
     notifications,
+    preferences,
     prescriptions,
     schedules,
     users,
@@ -28,6 +30,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     inventory.router,
     prescriptions.router,
     notifications.router,
+    preferences.router,
+    deliveries.router,
 )
 
 

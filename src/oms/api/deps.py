@@ -12,6 +12,7 @@ from oms.config import Settings
 from oms.db.database import Database
 from oms.domain.actors import Actor, Role, load_actor
 from oms.domain.errors import NotAuthenticated, PermissionDenied
+from oms.events.recorder import set_acting_user
 from oms.runtime import Runtime
 from oms.security.tokens import TokenError, read_token
 
@@ -60,6 +61,7 @@ async def get_actor(request: Request, settings: SettingsDep, session: SessionDep
     actor = await load_actor(session, claims.user_id)
     if actor is None:
         raise NotAuthenticated("this account no longer exists or is disabled")
+    set_acting_user(session, actor.id)
     return actor
 
 
