@@ -9,7 +9,7 @@ locked while planning and (notification, channel) is unique, so two planners nev
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -43,9 +43,11 @@ async def _lock_cursor(session: AsyncSession) -> DeliveryCursor:
 
 
 async def plan_deliveries(
-    session: AsyncSession, *, delay_seconds: float, email_enabled: bool
+    session: AsyncSession, *, now: datetime, delay_seconds: float, email_enabled: bool
 ) -> int:
-    """Plan the next batch of inbox rows and commit. Returns how many inbox rows it read."""
+    """Plan the next batch of inbox rows and commit. Returns how many inbox rows it read.
+
+    A row is due `delay_seconds` after it was created; urgent ones and reminders are due `now`."""
     try:
         cursor = await _lock_cursor(session)
     except IntegrityError:  # another planner created the cursor row first: it plans this round
@@ -91,8 +93,11 @@ async def plan_deliveries(
             continue
         preferences = effective(row.role, chosen.get(row.user_id))
         family = family_of(row.name)
-        delay = 0.0 if row.name in IMMEDIATE_EVENTS else delay_seconds
-        due = row.created_at + timedelta(seconds=delay)
+        due = (
+            now
+            if row.name in IMMEDIATE_EVENTS
+            else row.created_at + timedelta(seconds=delay_seconds)
+        )
         channels = [
             channel
             for channel, available in (

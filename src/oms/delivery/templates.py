@@ -27,5 +27,5 @@ def environment() -> Environment:
     )
 
 
-def render(name: str, **context: Any) -> str:
-    return environment().get_template(name).render(**context)
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

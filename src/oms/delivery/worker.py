@@ -62,6 +62,7 @@ class DeliveryWorker:
         async with self.database.session() as session:
             while await plan_deliveries(
                 session,
+                now=self.clock.now(),
                 delay_seconds=self.settings.delivery_delay_seconds,
                 email_enabled=self.email is not None,
             ):
