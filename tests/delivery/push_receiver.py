@@ -102,7 +102,14 @@ class PushReceiver:
                 auth_secret=browser.auth_secret,
                 version="aes128gcm",
             )
-            self.received.append(Received(name, dict(request.headers), json.loads(plain), claims))
+            self.received.append(
+                Received(
+                    name,
+                    {k.lower(): v for k, v in request.headers.items()},
+                    json.loads(plain),
+                    claims,
+                )
+            )
         return web.Response(status=status)
 
     async def start(self) -> None:
