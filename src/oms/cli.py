@@ -105,14 +105,14 @@ def api(without_redis: WithoutRedis = False) -> None:
 
 @app.command()
 def worker(without_redis: WithoutRedis = False) -> None:
-    """Run background work only: appointment reminders and late orders (scale-out; needs
-    REDIS_URL so its events reach the gateways at once)."""
+    """Run background work only: email and Web Push deliveries, appointment reminders and late
+    orders (scale-out; needs REDIS_URL so its events reach the gateways at once)."""
     settings = settings_or_exit()
     if not without_redis:
         require_redis(settings, "worker")
-    from oms.server import run_timeline_worker
+    from oms.server import run_worker
 
-    run_process(lambda: run_timeline_worker(settings))
+    run_process(lambda: run_worker(settings))
 
 
 @db_app.command("upgrade")

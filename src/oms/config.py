@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     def trusted_proxy_networks(self) -> tuple[Network, ...]:
         return parse_networks(self.trusted_proxies)
 
+    # Delivery channels (DESIGN §10): email and Web Push for what stays unread.
+    delivery_delay_seconds: float = Field(60, alias="DELIVERY_DELAY_SECONDS", ge=0, le=86400)
+    delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
+    smtp_url: str | None = Field(None, alias="SMTP_URL")
+    mail_from: str = Field("OMS <no-reply@localhost>", alias="MAIL_FROM")
+    public_url: str = Field("http://127.0.0.1:8000", alias="PUBLIC_URL")
+    vapid_private_key: str | None = Field(None, alias="VAPID_PRIVATE_KEY")
+    vapid_subject: str = Field("mailto:no-reply@localhost", alias="VAPID_SUBJECT")
+
     @field_validator("app_key")
     @classmethod
     def _key_is_real(cls, value: str) -> str:
@@ -147,6 +156,20 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_smtp(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps:// (add ?starttls=1 for STARTTLS)")
+        return value or None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _production_needs_real_key(self) -> Settings:

@@ -29,6 +29,7 @@ from oms.api.app import create_api
 from oms.config import Settings
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
+from oms.delivery.service import RunningWorker, start_delivery_worker
 from oms.demo import DEMO_PASSWORD, database_is_empty, load_demo
 from oms.events.bus import EventBus, InProcessBus
 from oms.events.envelope import PublishedEvent
@@ -228,9 +229,11 @@ async def serve(settings: Settings, *, demo: bool) -> None:
     runtime = build_runtime(settings)
     gateway: Gateway | None = None
     timeline = timeline_for(runtime)  # reminders and late orders (DESIGN §11)
+    deliveries: RunningWorker | None = None
     try:
         await prepare_database(runtime, demo=demo)
         await warm_up()
+        deliveries = start_delivery_worker(runtime, runtime.clock)  # email, Web Push (§10)
         gateway = await _start_gateway(runtime)
         timeline.start()
         http_app = gateway.asgi_app(build_http_app(runtime))
@@ -258,6 +261,8 @@ async def serve(settings: Settings, *, demo: bool) -> None:
         )
     finally:
         await timeline.stop()
+        if deliveries is not None:
+            await deliveries.stop()
         if gateway is not None:
             await gateway.stop()
         await runtime.close()
@@ -284,34 +289,49 @@ async def run_api(settings: Settings) -> None:
     """`oms api`: REST and operations only; events reach the gateways through Redis."""
     runtime = build_runtime(settings)
     timeline = timeline_for(runtime)  # reminders and late orders (DESIGN §11)
+    deliveries: RunningWorker | None = None
     raise_file_limit()
     try:
         await upgrade_async(settings.database)
         await warm_up()
         await runtime.bus.start()
         timeline.start()
+        deliveries = start_delivery_worker(runtime, runtime.clock)  # email, Web Push (§10)
         server = uvicorn_server(
             build_http_app(runtime), settings, settings.http_host, settings.http_port
         )
         await run_servers(settings, [Listener("API", server)])
     finally:
         await timeline.stop()
+        if deliveries is not None:
+            await deliveries.stop()
         await runtime.close()
 
 
-async def run_timeline_worker(settings: Settings) -> None:
-    """`oms worker`: the timeline loop (reminders, late orders) without serving anything; any
-    number may run beside the API processes. Stops at SIGINT/SIGTERM after the tick in hand."""
+async def run_worker(settings: Settings) -> None:
+    """`oms worker`: background work without serving anything — deliveries (DESIGN §10) and the
+    timeline (§11); any number may run beside the API processes. Stops at SIGINT/SIGTERM after
+    the work in hand."""
     runtime = build_runtime(settings)
     timeline = timeline_for(runtime)
+    deliveries: RunningWorker | None = None
     loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
     try:
         await runtime.bus.start()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, timeline.request_stop)
-        print(f"OMS worker: timeline every {settings.timeline_tick_seconds:g} s", flush=True)
-        await timeline.run()
+            loop.add_signal_handler(sig, stopped.set)
+        timeline.start()
+        deliveries = start_delivery_worker(runtime, runtime.clock)
+        print(
+            f"OMS worker: deliveries, and the timeline every {settings.timeline_tick_seconds:g} s",
+            flush=True,
+        )
+        await stopped.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        await timeline.stop()
+        if deliveries is not None:
+            await deliveries.stop()
         await runtime.close()

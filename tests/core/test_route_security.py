@@ -13,7 +13,13 @@ import pytest
 from oms.api.app import create_api
 from oms.runtime import Runtime
 
-PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/auth/register")}
+PUBLIC = {
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/register"),
+    # Signed links in emails: the token in the URL is the authority (DESIGN §10).
+    ("GET", "/api/unsubscribe"),
+    ("POST", "/api/unsubscribe"),
+}
 
 
 def api_routes(runtime: Runtime) -> list[tuple[str, str]]:

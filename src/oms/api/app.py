@@ -12,9 +12,11 @@ from oms.api.routes import (
     appointments,
     auth,
     branches,
+    deliveries,
     inventory,
     notifications,
     orders,
+    preferences,
     prescriptions,
     schedules,
     users,
@@ -32,6 +34,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     prescriptions.router,
     notifications.router,
     orders.router,
+    preferences.router,
+    deliveries.router,
 )
 
 

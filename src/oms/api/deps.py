@@ -15,6 +15,7 @@ from oms.db.database import Database
 from oms.domain.actors import Actor, Role
 from oms.domain.errors import NotAuthenticated, PermissionDenied
 from oms.domain.sessions import Authenticated, authenticate_token
+from oms.events.recorder import set_acting_user
 from oms.runtime import Runtime
 from oms.security.client_address import client_address
 from oms.security.rate_limits import RateLimits
@@ -89,7 +90,10 @@ async def get_auth(request: Request, settings: SettingsDep, session: SessionDep)
 CurrentAuth = Annotated[Authenticated, Depends(get_auth)]
 
 
-async def get_actor(auth: CurrentAuth) -> Actor:
+async def get_actor(auth: CurrentAuth, session: SessionDep) -> Actor:
+    # Events this request records are the actor's own: they arrive read and are never mailed
+    # or pushed back to them (DESIGN §10).
+    set_acting_user(session, auth.actor.id)
     return auth.actor
 
 

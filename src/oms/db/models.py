@@ -266,3 +266,70 @@ class RevokedToken(Base):
     token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# --- delivery channels (DESIGN §10): preferences, push subscriptions, deliveries ----------------
+
+
+class NotificationPreference(Base):
+    """A user's own choices; only what they changed is stored (defaults come from their role)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # {family: {"email"?: bool, "push"?: bool}}: overrides merged over the role's defaults.
+    channels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    quiet_timezone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PushSubscription(Base):
+    """One browser (device) that asked for Web Push; removed when its push service says 404/410."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """One inbox row going out on one channel: `pending -> sent | failed | skipped`.
+
+    While a worker sends, `next_attempt_at` is its lease: the row is not due again until the lease
+    ends, and `attempts` (bumped at each claim) is the fencing token its outcome is written with.
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="uq_delivery_notification_channel"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        CheckConstraint("channel IN ('email','push')", name="channel"),
+        CheckConstraint("status IN ('pending','sent','failed','skipped')", name="status"),
+    )
+
+
+class DeliveryCursor(Base):
+    """How far the planner has read the inbox (one row): notifications above it are unplanned."""
+
+    __tablename__ = "delivery_cursor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_notification_id: Mapped[int] = mapped_column(BigId, default=0)

@@ -15,6 +15,7 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from oms.db.base import utcnow
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
 from oms.events.catalogue import ControlEventName, EventName, Level, validate_payload
@@ -22,6 +23,7 @@ from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
 _BUS = "oms.bus"
+_ACTING_USER = "oms.acting_user"
 # Any constant works; it names the lock that orders event ids by commit on PostgreSQL.
 _EVENT_LOG_LOCK = 0x0E5E_1D
 
@@ -34,6 +36,12 @@ def attach_bus(session: AsyncSession, bus: EventBus) -> AsyncSession:
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+def set_acting_user(session: AsyncSession, user_id: int | None) -> None:
+    """Who causes what this session records (the API sets it for the signed-in caller), so their
+    own copy arrives already read and is never sent to them by email or push (DESIGN §10)."""
+    session.info[_ACTING_USER] = user_id
 
 
 def iso_timestamp(moment: datetime | None = None) -> str:
@@ -61,7 +69,10 @@ async def record_event(
     level: Level,
     subject: dict[str, Any],
     recipients: Iterable[int],
+    actor_id: int | None = None,
 ) -> PublishedEvent:
+    """`actor_id` (default: the session's acting user) is who caused the event."""
+    actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
     await _order_event_ids_by_commit(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
@@ -81,11 +92,20 @@ async def record_event(
     user_ids = sorted(set(recipients))
     inbox: list[tuple[int, int]] = []
     if user_ids:
+        # The actor's own copy is read from the start: they know, they did it.
+        read_now = utcnow()
         rows = await session.execute(
             insert(Notification).returning(
                 Notification.user_id, Notification.id, sort_by_parameter_order=True
             ),
-            [{"user_id": user_id, "event_id": record.id} for user_id in user_ids],
+            [
+                {
+                    "user_id": user_id,
+                    "event_id": record.id,
+                    "read_at": read_now if user_id == actor_id else None,
+                }
+                for user_id in user_ids
+            ],
         )
         inbox = [(int(user_id), int(inbox_id)) for user_id, inbox_id in rows.all()]
     await session.flush()

@@ -68,6 +68,13 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        # Email and Web Push (DESIGN §10): sent | failed | skipped, and retried for each retry.
+        self.deliveries = Counter(
+            "oms_deliveries",
+            "Deliveries by email or Web Push settled (or retried) by this process's worker.",
+            ["channel", "status"],
+            registry=registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

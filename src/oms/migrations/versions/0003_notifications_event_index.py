@@ -5,7 +5,7 @@ of a page of events by `event_id`; every other index on `notifications` leads wi
 that lookup scanned the whole table. `(event_id, user_id)` also gives the order the query asks for.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

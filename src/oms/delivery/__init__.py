@@ -1,0 +1,1 @@
+"""Reaching people who are not looking (DESIGN §10): preferences, email, Web Push, deliveries."""

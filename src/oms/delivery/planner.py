@@ -1,0 +1,124 @@
+"""Plans deliveries from the inbox: one row per (inbox row, channel) the recipient wants.
+
+The planner reads the inbox after a cursor instead of writing deliveries on the request's path,
+so recording an event costs no more than it did (a broadcast to thousands stays one insert).
+Inbox ids grow in commit order — `record_event` takes the event-log lock before inserting them —
+so a row above the cursor is never committed after the cursor has passed it. The cursor row is
+locked while planning and (notification, channel) is unique, so two planners never plan twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oms.db.models import (
+    Delivery,
+    DeliveryCursor,
+    EventRecord,
+    Notification,
+    NotificationPreference,
+    PushSubscription,
+    User,
+)
+from oms.delivery.families import IMMEDIATE_EVENTS, family_of
+from oms.delivery.preferences import effective
+
+PLAN_BATCH = 2000
+
+
+async def _lock_cursor(session: AsyncSession) -> DeliveryCursor:
+    cursor = await session.scalar(
+        select(DeliveryCursor).where(DeliveryCursor.id == 1).with_for_update()
+    )
+    if cursor is None:  # a database emptied by hand (or by a test): start from the beginning
+        cursor = DeliveryCursor(id=1, last_notification_id=0)
+        session.add(cursor)
+        await session.flush()
+    return cursor
+
+
+async def plan_deliveries(
+    session: AsyncSession, *, now: datetime, delay_seconds: float, email_enabled: bool
+) -> int:
+    """Plan the next batch of inbox rows and commit. Returns how many inbox rows it read.
+
+    A row is due `delay_seconds` after it was created; urgent ones and reminders are due `now`."""
+    try:
+        cursor = await _lock_cursor(session)
+    except IntegrityError:  # another planner created the cursor row first: it plans this round
+        await session.rollback()
+        return 0
+    rows = (
+        await session.execute(
+            select(
+                Notification.id,
+                Notification.user_id,
+                Notification.created_at,
+                Notification.read_at,
+                EventRecord.name,
+                User.role,
+                User.is_active,
+            )
+            .join(EventRecord, EventRecord.id == Notification.event_id)
+            .join(User, User.id == Notification.user_id)
+            .where(Notification.id > cursor.last_notification_id)
+            .order_by(Notification.id)
+            .limit(PLAN_BATCH)
+        )
+    ).all()
+    if not rows:
+        await session.rollback()
+        return 0
+    user_ids = {row.user_id for row in rows}
+    chosen = {
+        row.user_id: row
+        for row in await session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id.in_(user_ids))
+        )
+    }
+    subscribed = set(
+        await session.scalars(
+            select(PushSubscription.user_id).where(PushSubscription.user_id.in_(user_ids))
+        )
+    )
+    planned: list[dict[str, Any]] = []
+    for row in rows:
+        # Read already (their own action, or seen at once) or no longer a user: nothing to send.
+        if row.read_at is not None or not row.is_active:
+            continue
+        preferences = effective(row.role, chosen.get(row.user_id))
+        family = family_of(row.name)
+        due = (
+            now
+            if row.name in IMMEDIATE_EVENTS
+            else row.created_at + timedelta(seconds=delay_seconds)
+        )
+        channels = [
+            channel
+            for channel, available in (
+                ("email", email_enabled),
+                ("push", row.user_id in subscribed),
+            )
+            if available and preferences.wants(family, channel)
+        ]
+        planned.extend(
+            {
+                "notification_id": row.id,
+                "user_id": row.user_id,
+                "channel": channel,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": due,
+            }
+            for channel in channels
+        )
+    if planned:
+        await session.execute(insert(Delivery), planned)
+    cursor.last_notification_id = rows[-1].id
+    await session.commit()
+    return len(rows)
