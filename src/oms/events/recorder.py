@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
-from oms.events.catalogue import EventName, Level, validate_payload
+from oms.events.catalogue import EventName, Level, UserMessageName, validate_payload
 from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
@@ -61,7 +61,10 @@ async def record_event(
     level: Level,
     subject: dict[str, Any],
     recipients: Iterable[int],
+    read_by: int | None = None,
 ) -> PublishedEvent:
+    """`read_by`: the user who caused the event; their own inbox row is stored already read
+    (their own action is not news to them: no bell, no email)."""
     await _order_event_ids_by_commit(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
@@ -85,11 +88,47 @@ async def record_event(
             insert(Notification).returning(
                 Notification.user_id, Notification.id, sort_by_parameter_order=True
             ),
-            [{"user_id": user_id, "event_id": record.id} for user_id in user_ids],
+            [
+                {
+                    "user_id": user_id,
+                    "event_id": record.id,
+                    "read_at": datetime.now(UTC) if user_id == read_by else None,
+                }
+                for user_id in user_ids
+            ],
         )
         inbox = [(int(user_id), int(inbox_id)) for user_id, inbox_id in rows.all()]
     await session.flush()
     published = PublishedEvent(record.id, name, payload, tuple(inbox))
+    session.info.setdefault(_PENDING, []).append(published)
+    return published
+
+
+async def record_user_message(
+    session: AsyncSession, *, name: UserMessageName, user_id: int, subject: dict[str, Any]
+) -> PublishedEvent:
+    """An event for one user's own sockets that is not news: no inbox row, no bell, no toast
+    (read state, for instance). It takes an event id like any other, so the gateways' ordering
+    and gap filling hold; a socket that was offline does not replay it (it refetches instead)."""
+    await _order_event_ids_by_commit(session)
+    record = EventRecord(name=name, payload={})
+    session.add(record)
+    await session.flush()
+    payload: dict[str, Any] = {
+        "event_id": record.id,
+        "event": name,
+        "type": name.split(".", 1)[1],
+        "title": "",
+        "message": "",
+        "level": "info",
+        "timestamp": iso_timestamp(),
+        "user_id": user_id,
+        **subject,
+    }
+    validate_payload(payload)
+    record.payload = payload
+    await session.flush()
+    published = PublishedEvent(record.id, name, payload, ((user_id, 0),))
     session.info.setdefault(_PENDING, []).append(published)
     return published
 

@@ -12,6 +12,7 @@ import { PrescriptionForm } from "@/features/prescriptions/components/Prescripti
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
+import { Announcer } from "@/shared/ui/Announcer";
 import { Empty } from "@/shared/ui/states";
 import { Dashboard } from "./dashboards/Dashboard";
 import { AppShell } from "./layout/AppShell";
@@ -27,6 +28,9 @@ function makeQueryClient() {
         refetchOnWindowFocus: false,
         retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
       },
+      // An action pressed offline fails at once with a message (the client refuses it), instead
+      // of TanStack's default of pausing it silently and sending it whenever the network is back.
+      mutations: { networkMode: "always" },
     },
   });
 }
@@ -98,6 +102,7 @@ export function App() {
         {/* Keyed by user: a different person gets fresh components, never the previous one's state. */}
         {session ? <SignedIn key={identity(session)} session={session} /> : <LoginPage />}
         <Toaster position="bottom-right" richColors closeButton visibleToasts={4} toastOptions={{ className: "toast" }} />
+        <Announcer />
       </BrowserRouter>
     </QueryClientProvider>
   );

@@ -52,3 +52,12 @@ class UserCreateIn(Schema):
     role: Literal["admin", "staff", "optometrist", "customer"]
     phone: str = Field("", max_length=40)
     branch_id: int | None = Field(None, description="required for staff; a customer's home branch")
+
+
+class WalkInIn(Schema):
+    """A patient registered at the desk: a name, and an email or a phone to reach them."""
+
+    name: str = Field(min_length=1, max_length=120)
+    email: Email | None = None
+    phone: str = Field("", max_length=40)
+    home_branch_id: int | None = None

@@ -106,7 +106,7 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
       clearTimeout(quietTimer);
       quietTimer = setTimeout(() => finishCatchUp(everConnected), CATCH_UP_QUIET_MS);
     }
-    dispatchEvent(name, event, { client, navigate, catchingUp });
+    dispatchEvent(name, event, { client, navigate, catchingUp, viewer: session.user });
   });
 
   setConnectionState({

@@ -18,6 +18,7 @@ export const EVENT_NAMES = [
   "notification.urgent",
   "prescription.created",
   "schedule.updated",
+  "inbox.read",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -38,6 +39,11 @@ export interface BranchWithAddress {
   id: number;
   name: string;
   address: string;
+}
+
+export interface PersonRef {
+  id: number;
+  name: string;
 }
 
 export interface PrescriptionSubject {
@@ -82,11 +88,6 @@ export interface PatientRef {
   email: string;
 }
 
-export interface PersonRef {
-  id: number;
-  name: string;
-}
-
 export interface AppointmentEvent {
   event_id: number;
   event: "appointment.created" | "appointment.updated" | "appointment.confirmed" | "appointment.cancelled" | "appointment.completed" | "appointment.no_show";
@@ -97,6 +98,7 @@ export interface AppointmentEvent {
   timestamp: string;  // ISO 8601, UTC
   id: number;
   appointment: AppointmentSubject;
+  by: PersonRef | null;
 }
 
 export interface InventoryEvent {
@@ -146,6 +148,20 @@ export interface ScheduleEvent {
   schedule: ScheduleSubject;
 }
 
+export interface InboxReadEvent {
+  event_id: number;
+  event: "inbox.read";
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+  user_id: number;
+  ids: number[];
+  all: boolean;
+  unread_count: number;
+}
+
 /** The payload of each socket event, by event name. */
 export interface EventPayloads {
   "appointment.created": AppointmentEvent;
@@ -162,6 +178,7 @@ export interface EventPayloads {
   "notification.urgent": NotificationEvent;
   "prescription.created": PrescriptionEvent;
   "schedule.updated": ScheduleEvent;
+  "inbox.read": InboxReadEvent;
 }
 
 export type OmsEvent = EventPayloads[EventName];
