@@ -10,6 +10,7 @@ import { NotificationCentre } from "@/features/notifications/components/Notifica
 import { SendNotificationForm } from "@/features/notifications/components/SendNotificationForm";
 import { PrescriptionForm } from "@/features/prescriptions/components/PrescriptionForm";
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
+import { SchedulePage } from "@/features/schedules/components/SchedulePage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
 import { Announcer } from "@/shared/ui/Announcer";
@@ -81,6 +82,7 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/prescriptions" element={<RequireRole roles={["admin", "optometrist", "customer"]}><PrescriptionsPage /></RequireRole>} />
           <Route path="/prescriptions/new" element={<RequireRole roles={["optometrist"]}><PrescriptionForm /></RequireRole>} />
           <Route path="/notifications" element={<NotificationCentre />} />
+          <Route path="/schedule" element={<RequireRole roles={["admin", "staff", "optometrist"]}><SchedulePage /></RequireRole>} />
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />
           <Route path="/admin/connections" element={<RequireRole roles={["admin"]}><ConnectionsPage /></RequireRole>} />
           <Route path="/login" element={<Navigate to="/" replace />} />

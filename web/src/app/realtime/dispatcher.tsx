@@ -23,6 +23,7 @@ import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount, setUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
 import { prescriptionKeys } from "@/features/prescriptions/api/keys";
+import { scheduleKeys } from "@/features/schedules/api/schedule";
 
 export interface DispatchContext {
   client: QueryClient;
@@ -60,8 +61,10 @@ function onPrescription(_: PrescriptionEvent, { client }: DispatchContext): Effe
 }
 
 function onSchedule(_: ScheduleEvent, { client }: DispatchContext): Effect {
+  // Open booking forms show the new free times at once; the schedule screen the new hours.
   void client.invalidateQueries({ queryKey: appointmentKeys.availabilityAll });
-  return { link: "/appointments" };
+  void client.invalidateQueries({ queryKey: scheduleKeys.all });
+  return { link: "/schedule" };
 }
 
 function onNotification(_: NotificationEvent): Effect {
