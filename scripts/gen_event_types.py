@@ -52,6 +52,8 @@ def ts_type(annotation: Any, models: dict[str, type[BaseModel]]) -> str:
         return " | ".join(ts_type(arg, models) for arg in get_args(annotation))
     if origin is dict:
         return "Record<string, unknown>"
+    if origin is list:
+        return f"{ts_type(get_args(annotation)[0], models)}[]"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         models[annotation.__name__] = annotation
         return annotation.__name__

@@ -3,16 +3,17 @@ which events a booking records (none when refused)."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import update
 
+from oms.clock import ManualClock
 from oms.db.database import Database
 from oms.db.models import Schedule, User
-from oms.domain.appointment_rules import today_utc
+from oms.domain.appointment_rules import human_when, today_utc
 from tests.appointments.conftest import (
     World,
     book,
@@ -55,11 +56,12 @@ async def test_customer_booking_records_created_for_everyone_concerned(
     )
     payload = created.payload
     assert payload["id"] == body["id"]
-    assert payload["title"] == "New appointment"
+    assert payload["title"] == "Eye exam booked"
     assert payload["level"] == "success"
     assert payload["message"] == (
-        f"Maria Cruz booked an eye exam at Emerald on {day.isoformat()} at 10:00"
+        f"Maria Cruz booked an eye exam at Emerald on {human_when(day, time(10))}"
     )
+    assert payload["by"] == {"id": world.customer.id, "name": "Maria Cruz"}
     assert payload["appointment"] == {
         "id": body["id"],
         "date": day.isoformat(),
@@ -165,8 +167,21 @@ async def test_bad_input_is_a_422_naming_the_field(
     await expect_no_events(database, published, before)
 
 
-async def test_booking_today_is_allowed(client: httpx.AsyncClient, world: World) -> None:
-    await book(client, world, day=today_utc(), start="16:00", end="16:30")
+async def test_booking_later_today_is_allowed_but_a_started_slot_is_not(
+    client: httpx.AsyncClient, world: World, clock: ManualClock
+) -> None:
+    """'Today' and 'started' are the branch's (the test branches are in UTC): at 14:29 the
+    14:00 slot has begun (422 naming start_time), 16:00 is still ahead."""
+    today = today_utc() + timedelta(days=1)  # the clock only moves forward
+    clock.set(datetime.combine(today, time(14, 29), tzinfo=UTC))
+    response = await client.post(
+        "/api/appointments",
+        json=world.booking(day=today, start="14:00", end="14:30"),
+        headers=world.customer.headers,
+    )
+    assert error_of(response) == (422, "validation_error", "start_time")
+    assert response.json()["error"]["details"]["reason"] == "started"
+    await book(client, world, day=today, start="16:00", end="16:30")
 
 
 async def test_inactive_branch_or_optometrist_is_refused(

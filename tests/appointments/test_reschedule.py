@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import httpx
 import pytest
 
 from oms.db.database import Database
-from oms.domain.appointment_rules import today_utc
+from oms.domain.appointment_rules import human_when, today_utc
 from tests.appointments.conftest import (
     World,
     book,
@@ -52,10 +52,10 @@ async def test_move_to_another_day_and_time(
         database, published, before, [("appointment.updated", world.audience)]
     )
     assert event.payload["level"] == "info"
-    assert event.payload["title"] == "Appointment updated"
+    assert event.payload["title"] == "Eye exam moved"
     assert event.payload["message"] == (
-        f"Maria Cruz's eye exam at Emerald on {new_day.isoformat()} at 14:00 "
-        f"(moved from {old_day.isoformat()} at 10:00)"
+        f"Maria Cruz's eye exam at Emerald on {human_when(new_day, time(14))} "
+        f"(moved from {human_when(old_day, time(10))}) by Maria Cruz"
     )
     assert event.payload["appointment"]["time"] == "14:00"
     assert event.payload["appointment"]["end_time"] == "14:45"
@@ -151,8 +151,8 @@ async def test_notes_change_in_any_status(
         database, published, before, [("appointment.updated", world.audience)]
     )
     assert event.payload["message"] == (
-        f"The notes of Maria Cruz's eye exam at Emerald on {appointment['date']} at 10:00 "
-        "were updated"
+        "The notes of Maria Cruz's eye exam at Emerald on "
+        f"{human_when(date.fromisoformat(appointment['date']), time(10))} were updated"
     )
 
 

@@ -3,10 +3,14 @@ refused transition is a 409 that records nothing."""
 
 from __future__ import annotations
 
+from datetime import date, time
+from typing import Any
+
 import httpx
 import pytest
 
 from oms.db.database import Database
+from oms.domain.appointment_rules import human_when
 from tests.appointments.conftest import (
     World,
     book,
@@ -16,6 +20,10 @@ from tests.appointments.conftest import (
     last_event_id,
 )
 from tests.conftest import PublishedLog
+
+
+def _when(appointment: dict[str, Any]) -> str:
+    return human_when(date.fromisoformat(appointment["date"]), time(10))
 
 
 async def _act(
@@ -31,13 +39,13 @@ async def test_the_exam_from_booking_to_completion(
     client: httpx.AsyncClient, world: World, database: Database, published: PublishedLog
 ) -> None:
     appointment = await book(client, world)
-    what = f"Maria Cruz's eye exam at Emerald on {appointment['date']} at 10:00"
+    what = f"Maria Cruz's eye exam at Emerald on {_when(appointment)}"
     before = await last_event_id(database)
     published.clear()
     steps = [
-        ("confirm", "confirmed", "appointment.confirmed", "Appointment confirmed", "success"),
-        ("start", "in_progress", "appointment.updated", "Appointment updated", "info"),
-        ("complete", "completed", "appointment.completed", "Appointment completed", "success"),
+        ("confirm", "confirmed", "appointment.confirmed", "Eye exam confirmed", "success"),
+        ("start", "in_progress", "appointment.updated", "Eye exam started", "info"),
+        ("complete", "completed", "appointment.completed", "Eye exam completed", "success"),
     ]
     for action, status, *_ in steps:
         response = await _act(client, world, appointment["id"], action)
@@ -83,9 +91,10 @@ async def test_cancel_with_a_reason(
         database, published, before, [("appointment.cancelled", world.audience)]
     )
     assert event.payload["level"] == "warning"
-    assert event.payload["title"] == "Appointment cancelled"
+    assert event.payload["title"] == "Eye exam cancelled"
+    assert event.payload["by"] == {"id": world.customer.id, "name": "Maria Cruz"}
     assert event.payload["message"] == (
-        f"Maria Cruz's eye exam at Emerald on {appointment['date']} at 10:00 "
+        f"Maria Cruz's eye exam at Emerald on {_when(appointment)} "
         "was cancelled by Maria Cruz: feeling unwell"
     )
     assert event.payload["appointment"]["status"] == "cancelled"
@@ -113,7 +122,7 @@ async def test_no_show(
         database, published, before, [("appointment.no_show", world.audience)]
     )
     assert event.payload["level"] == "warning"
-    assert event.payload["title"] == "Missed appointment"
+    assert event.payload["title"] == "Eye exam missed"
     assert event.payload["message"].startswith("Maria Cruz did not attend Maria Cruz's eye exam")
 
 

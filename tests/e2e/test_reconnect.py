@@ -1,5 +1,6 @@
-"""The dot turns red when the gateway stops and green when it returns; an event raised meanwhile
-appears after the reconnect (replayed from `last_event_id`), and the bell catches up."""
+"""The dot is amber while the gateway is away and the app keeps retrying, red only when the
+device itself is offline, and green when it returns; an event raised meanwhile appears after the
+reconnect (replayed from `last_event_id`), and the bell catches up."""
 
 from __future__ import annotations
 
@@ -29,8 +30,12 @@ def test_the_dot_follows_the_gateway_and_nothing_is_missed(
 
     server.stop()
     for person in (customer, staff):
-        expect(person.dot()).to_have_attribute("data-state", "disconnected", timeout=15_000)
-    customer.shot("customer-offline-phone")
+        # Still retrying: amber "Reconnecting…", for the whole outage, never red.
+        expect(person.dot()).to_have_attribute("data-state", "reconnecting", timeout=15_000)
+    expect(customer.page.get_by_test_id("announce-polite")).to_have_text(
+        "Live updates lost; reconnecting."
+    )
+    customer.shot("customer-reconnecting-phone")
 
     # Raised while nobody can be reached: recorded in the database by the CLI, not delivered.
     server.cli(
@@ -59,3 +64,15 @@ def test_the_dot_follows_the_gateway_and_nothing_is_missed(
     row = customer.page.get_by_test_id("notification-row").first
     expect(row).to_contain_text("While you were away")
     expect(row).to_have_attribute("data-read", "false")
+
+
+def test_the_dot_is_red_only_when_the_device_is_offline(
+    server: OmsServer, sign_in_as: SignIn
+) -> None:
+    staff = sign_in_as("staff.garnet@everbright.test", phone=True)
+    staff.page.context.set_offline(True)
+    expect(staff.dot()).to_have_attribute("data-state", "disconnected")
+    expect(staff.dot()).to_have_text("Offline")
+    staff.shot("staff-device-offline-phone")
+    staff.page.context.set_offline(False)
+    expect(staff.dot()).to_have_attribute("data-state", "connected", timeout=15_000)

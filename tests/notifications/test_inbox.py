@@ -139,9 +139,14 @@ async def test_read_one_unread_filter_and_count(
     assert len(await inbox(client, ann, "?unread=false")) == 5
     assert (await inbox(client, ann))[1]["read_at"] == marked["read_at"]
 
-    # Marking read records no event and no inbox row.
-    assert published.events == []
-    assert await counts(database) == before
+    # Marking read makes no inbox row; it tells the reader's own sockets only, once (the second
+    # mark changed nothing), with the new count for their bell.
+    (told,) = published.events
+    assert (told.name, list(told.recipients)) == ("inbox.read", [(ann.id, 0)])
+    assert (told.payload["ids"], told.payload["all"]) == ([target["id"]], False)
+    assert told.payload["unread_count"] == 4
+    events, rows_before = before
+    assert await counts(database) == (events + 1, rows_before)
 
 
 async def test_cannot_read_someone_elses(
@@ -181,8 +186,11 @@ async def test_read_all_marks_only_the_callers_unread(
     again = await client.post("/api/notifications/read-all", headers=ann.headers)
     assert again.json() == {"count": 0}
     assert await unread(client, bob) == 2
-    assert published.events == []
-    assert await counts(database) == before
+    (told,) = published.events  # the second read-all changed nothing: no message
+    assert (told.name, list(told.recipients)) == ("inbox.read", [(ann.id, 0)])
+    assert (told.payload["all"], told.payload["unread_count"]) == (True, 0)
+    events, rows_before = before
+    assert await counts(database) == (events + 1, rows_before)
 
 
 async def test_inbox_needs_a_user(client: httpx.AsyncClient) -> None:

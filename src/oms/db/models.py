@@ -98,10 +98,13 @@ class Appointment(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The booker's `Idempotency-Key`: a retried booking returns this appointment, not a 409.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
         Index("ix_appointments_optometrist_day", "optometrist_id", "date"),
         CheckConstraint("start_time < end_time", name="time_order"),
+        UniqueConstraint("created_by_id", "idempotency_key", name="uq_appointment_idempotency"),
     )
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import Appointment, Branch, User
-from oms.domain.appointment_rules import TYPE_NOUNS, hhmm, with_article
+from oms.domain.actors import Actor
+from oms.domain.appointment_rules import TYPE_NOUNS, hhmm, human_when, with_article
 from oms.events import recipients
 from oms.events.catalogue import AppointmentEventName, Level
 from oms.events.envelope import PublishedEvent
@@ -73,29 +74,55 @@ def appointment_subject(appointment: Appointment, parties: Parties) -> dict[str,
     }
 
 
-_TITLES: dict[str, tuple[str, Level]] = {
-    "appointment.created": ("New appointment", "success"),
-    "appointment.updated": ("Appointment updated", "info"),
-    "appointment.confirmed": ("Appointment confirmed", "success"),
-    "appointment.completed": ("Appointment completed", "success"),
-    "appointment.cancelled": ("Appointment cancelled", "warning"),
-    "appointment.no_show": ("Missed appointment", "warning"),
+_LEVELS: dict[str, Level] = {
+    "appointment.created": "success",
+    "appointment.updated": "info",
+    "appointment.confirmed": "success",
+    "appointment.completed": "success",
+    "appointment.cancelled": "warning",
+    "appointment.no_show": "warning",
+}
+
+# What happened, said of the visit itself ("Eye exam booked"): the inbox and the toast show it.
+_TITLE_VERBS: dict[str, str] = {
+    "appointment.created": "booked",
+    "appointment.updated": "updated",
+    "appointment.confirmed": "confirmed",
+    "appointment.completed": "completed",
+    "appointment.cancelled": "cancelled",
+    "appointment.no_show": "missed",
 }
 
 
+def title_for(name: str, appointment: Appointment, verb: str | None = None) -> str:
+    """'Eye exam booked', 'Eye exam started' (a specific title, never 'Appointment updated')."""
+    noun = TYPE_NOUNS[appointment.type]
+    return f"{noun[0].upper()}{noun[1:]} {verb or _TITLE_VERBS[name]}"
+
+
+def when(appointment: Appointment) -> str:
+    """The visit's time as people read it, in the branch's own zone: 'Mon 30 Nov, 2:00 pm'."""
+    return human_when(appointment.date, appointment.start_time)
+
+
 def describe(appointment: Appointment, parties: Parties) -> str:
-    """'Maria Cruz's eye exam at Emerald on 2026-12-01 at 10:00'."""
+    """'Maria Cruz's eye exam at Emerald on Mon 30 Nov, 10:00 am'."""
     return (
         f"{parties.patient.name}'s {TYPE_NOUNS[appointment.type]} at "
-        f"{parties.branch.name} on {appointment.date.isoformat()} at {hhmm(appointment.start_time)}"
+        f"{parties.branch.name} on {when(appointment)}"
     )
 
 
-def default_message(name: str, appointment: Appointment, parties: Parties) -> str:
-    when = f"on {appointment.date.isoformat()} at {hhmm(appointment.start_time)}"
+def default_message(
+    name: str, appointment: Appointment, parties: Parties, by: Actor | None = None
+) -> str:
     if name == "appointment.created":
         kind = with_article(TYPE_NOUNS[appointment.type])
-        return f"{parties.patient.name} booked {kind} at {parties.branch.name} {when}"
+        place = f"at {parties.branch.name} on {when(appointment)}"
+        if by is not None and by.id != appointment.patient_id:
+            # Staff booking for a patient: say who acted, and for whom.
+            return f"{by.name} booked {kind} for {parties.patient.name} {place}"
+        return f"{parties.patient.name} booked {kind} {place}"
     what = describe(appointment, parties)
     return {
         "appointment.updated": f"{what} was updated",
@@ -112,18 +139,26 @@ async def record_appointment_event(
     name: AppointmentEventName,
     *,
     message: str | None = None,
+    by: Actor | None = None,
+    title: str | None = None,
 ) -> PublishedEvent:
     """Record `name` about `appointment` for the patient, the optometrist, the branch's staff and
-    every admin, in the caller's transaction (published when the caller commits)."""
+    every admin, in the caller's transaction (published when the caller commits). `by` is who
+    acted: named in the payload so each screen can say "you" or the name, and their own copy
+    arrives read."""
     parties = await load_parties(session, appointment)
-    title, level = _TITLES[name]
     return await record_event(
         session,
         name=name,
-        title=title,
-        message=message or default_message(name, appointment, parties),
-        level=level,
-        subject={"id": appointment.id, "appointment": appointment_subject(appointment, parties)},
+        title=title or title_for(name, appointment),
+        message=message or default_message(name, appointment, parties, by),
+        level=_LEVELS[name],
+        subject={
+            "id": appointment.id,
+            "appointment": appointment_subject(appointment, parties),
+            "by": None if by is None else {"id": by.id, "name": by.name},
+        },
+        actor_id=None if by is None else by.id,
         recipients=await recipients.for_appointment(
             session,
             patient_id=appointment.patient_id,

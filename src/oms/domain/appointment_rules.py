@@ -74,8 +74,11 @@ def today_utc() -> date:
 BOOKING_HORIZON_DAYS = 2 * 366
 
 
-def check_times(day: date, start: time, end: time, *, today: date | None = None) -> None:
-    """A booking's own times: not in the past, not beyond the horizon, ending after it starts."""
+def check_times(
+    day: date, start: time, end: time, *, today: date | None = None, now: time | None = None
+) -> None:
+    """A booking's own times: not in the past, not already started (`today` and `now` are the
+    branch's wall clock), not beyond the horizon, and ending after it starts."""
     today = today or today_utc()
     if day < today:
         raise InvalidField("date", f"{day.isoformat()} is in the past")
@@ -83,6 +86,19 @@ def check_times(day: date, start: time, end: time, *, today: date | None = None)
         raise InvalidField("date", "bookings are taken at most two years ahead")
     if end <= start:
         raise InvalidField("end_time", "must be after start_time")
+    if day == today and now is not None and start <= now:
+        error = InvalidField(
+            "start_time", f"{hhmm(start)} today has already started (it is {hhmm(now)} there)"
+        )
+        error.details["reason"] = "started"
+        raise error
+
+
+def not_started(
+    slots: Iterable[tuple[time, time]], day: date, today: date, now: time
+) -> list[tuple[time, time]]:
+    """The slots that have not begun yet (all of them on a later day)."""
+    return [slot for slot in slots if day > today or slot[0] > now]
 
 
 def overlaps(start_a: time, end_a: time, start_b: time, end_b: time) -> bool:
@@ -115,6 +131,12 @@ def free_slots(
             slots.append((start, end))
         start = end
     return slots
+
+
+def human_when(day: date, at: time) -> str:
+    """'Mon 30 Nov, 2:00 pm': a branch's wall-clock date and time as people read them."""
+    hour = at.hour % 12 or 12
+    return f"{day:%a} {day.day} {day:%b}, {hour}:{at.minute:02d} {'am' if at.hour < 12 else 'pm'}"
 
 
 def hhmm(moment: time) -> str:

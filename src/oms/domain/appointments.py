@@ -15,6 +15,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oms.clock import SYSTEM_CLOCK, Clock
 from oms.db.models import Appointment, Branch, User
 from oms.domain import schedules
 from oms.domain.actors import Actor
@@ -25,6 +26,8 @@ from oms.domain.appointment_events import (
     load_parties,
     preload_parties,
     record_appointment_event,
+    title_for,
+    when,
 )
 from oms.domain.appointment_rules import (
     LIVE_STATUSES,
@@ -33,12 +36,13 @@ from oms.domain.appointment_rules import (
     free_slots,
     hhmm,
     next_status,
-    today_utc,
+    not_started,
     within,
 )
-from oms.domain.errors import InvalidField, NotFound, PermissionDenied, SlotUnavailable
+from oms.domain.errors import Conflict, InvalidField, NotFound, PermissionDenied, SlotUnavailable
 from oms.events.catalogue import AppointmentEventName
 from oms.events.recorder import commit
+from oms.timezones import local_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,8 @@ class NewBooking:
     type: str
     notes: str = ""
     patient_id: int | None = None
+    # The client's `Idempotency-Key`: the same key from the same booker returns the first booking.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,13 +187,56 @@ def _patient_for(actor: Actor, booking: NewBooking) -> int:
     return booking.patient_id
 
 
-async def book(session: AsyncSession, actor: Actor, booking: NewBooking) -> AppointmentView:
+def _check_not_started(branch: Branch, day: date, start: time, end: time, clock: Clock) -> None:
+    """Not in the past and not begun, by the branch's own clock (DESIGN §3)."""
+    now = local_now(branch.timezone, clock)
+    check_times(day, start, end, today=now.date(), now=now.time())
+
+
+async def _earlier_booking(
+    session: AsyncSession, actor: Actor, booking: NewBooking
+) -> Appointment | None:
+    """The booking this actor already made with this idempotency key, if any; the same key
+    for a different booking is a client bug, refused rather than silently answered."""
+    if booking.idempotency_key is None:
+        return None
+    earlier = await session.scalar(
+        select(Appointment).where(
+            Appointment.created_by_id == actor.id,
+            Appointment.idempotency_key == booking.idempotency_key,
+        )
+    )
+    if earlier is not None and (
+        earlier.optometrist_id,
+        earlier.branch_id,
+        earlier.date,
+        earlier.start_time,
+    ) != (booking.optometrist_id, booking.branch_id, booking.date, booking.start_time):
+        raise Conflict(
+            "this Idempotency-Key was already used for another booking",
+            details={"field": "Idempotency-Key", "appointment_id": earlier.id},
+        )
+    return earlier
+
+
+async def book(
+    session: AsyncSession, actor: Actor, booking: NewBooking, *, clock: Clock = SYSTEM_CLOCK
+) -> AppointmentView:
+    """Book a slot. With an idempotency key a retry (a double click, a lost response) returns
+    the first booking instead of a 409 for the slot it took itself."""
+    earlier = await _earlier_booking(session, actor, booking)
+    if earlier is not None:
+        return await _view(session, earlier)
     patient_id = _patient_for(actor, booking)
     await _active_user(session, patient_id, "customer", "patient_id")
     await _active_user(session, booking.optometrist_id, "optometrist", "optometrist_id")
-    await _active_branch(session, booking.branch_id)
-    check_times(booking.date, booking.start_time, booking.end_time)
+    branch = await _active_branch(session, booking.branch_id)
+    _check_not_started(branch, booking.date, booking.start_time, booking.end_time, clock)
     await schedules.lock_optometrist(session, booking.optometrist_id)
+    # A concurrent retry may have committed while we waited for the lock.
+    earlier = await _earlier_booking(session, actor, booking)
+    if earlier is not None:
+        return await _view(session, earlier)
     await _check_slot(
         session,
         booking.optometrist_id,
@@ -207,20 +256,28 @@ async def book(session: AsyncSession, actor: Actor, booking: NewBooking) -> Appo
         notes=booking.notes,
         status="scheduled",
         created_by_id=actor.id,
+        idempotency_key=booking.idempotency_key,
     )
     session.add(appointment)
     await session.flush()
-    await record_appointment_event(session, appointment, "appointment.created")
+    await record_appointment_event(session, appointment, "appointment.created", by=actor)
     await commit(session)
     return await _view(session, appointment)
 
 
 async def _move(
-    session: AsyncSession, appointment: Appointment, day: date, start: time, end: time
+    session: AsyncSession,
+    appointment: Appointment,
+    day: date,
+    start: time,
+    end: time,
+    clock: Clock,
 ) -> str:
     """Reschedule under the booking lock; returns the 'moved from' wording for the event."""
     check_reschedulable(appointment.status)
-    check_times(day, start, end)
+    branch = await session.get(Branch, appointment.branch_id)
+    assert branch is not None  # a foreign key
+    _check_not_started(branch, day, start, end, clock)
     await schedules.lock_optometrist(session, appointment.optometrist_id)
     # Re-read under the lock: the status may have changed while we waited.
     await session.refresh(appointment, with_for_update=True)
@@ -229,13 +286,18 @@ async def _move(
         session, appointment.optometrist_id, appointment.branch_id, day, start, end,
         moving=appointment.id,
     )  # fmt: skip
-    before = f"{appointment.date.isoformat()} at {hhmm(appointment.start_time)}"
+    before = when(appointment)
     appointment.date, appointment.start_time, appointment.end_time = day, start, end
     return before
 
 
 async def update_appointment(
-    session: AsyncSession, actor: Actor, appointment_id: int, changes: AppointmentChanges
+    session: AsyncSession,
+    actor: Actor,
+    appointment_id: int,
+    changes: AppointmentChanges,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> AppointmentView:
     """Reschedule (while scheduled or confirmed) and/or change the notes; one
     appointment.updated when anything changed, none when nothing did."""
@@ -249,17 +311,24 @@ async def update_appointment(
     renoting = changes.notes is not None and changes.notes != appointment.notes
     if not (moving or renoting):
         return await _view(session, appointment)
-    moved_from = await _move(session, appointment, day, start, end) if moving else None
+    moved_from = await _move(session, appointment, day, start, end, clock) if moving else None
     if changes.notes is not None:
         appointment.notes = changes.notes
     await session.flush()
     parties = await load_parties(session, appointment)
     what = describe(appointment, parties)
     if moved_from is None:
-        message = f"The notes of {what} were updated"
+        message, verb = f"The notes of {what} were updated", "notes updated"
     else:
-        message = f"{what} (moved from {moved_from})"
-    await record_appointment_event(session, appointment, "appointment.updated", message=message)
+        message, verb = f"{what} (moved from {moved_from}) by {actor.name}", "moved"
+    await record_appointment_event(
+        session,
+        appointment,
+        "appointment.updated",
+        message=message,
+        by=actor,
+        title=title_for("appointment.updated", appointment, verb),
+    )
     await commit(session)
     return AppointmentView(appointment, parties)
 
@@ -287,7 +356,10 @@ async def transition(
     message = wording.get(action) or default_message(name, appointment, parties)
     if reason:
         message = f"{message}: {reason}"
-    await record_appointment_event(session, appointment, name, message=message)
+    title = title_for(name, appointment, "started") if action == "start" else None
+    await record_appointment_event(
+        session, appointment, name, message=message, by=actor, title=title
+    )
     await commit(session)
     return AppointmentView(appointment, parties)
 
@@ -332,13 +404,20 @@ async def list_appointments(
 
 
 async def availability(
-    session: AsyncSession, optometrist_id: int, branch_id: int, day: date, minutes: int
+    session: AsyncSession,
+    optometrist_id: int,
+    branch_id: int,
+    day: date,
+    minutes: int,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> list[tuple[time, time]]:
-    """Free slots of `minutes` in the optometrist's hours at the branch that day (any signed-in
-    user may ask: customers need it to book)."""
+    """Free slots of `minutes` in the optometrist's hours at the branch that day that have not
+    begun by the branch's clock (any signed-in user may ask: customers need it to book)."""
     await _active_user(session, optometrist_id, "optometrist", "optometrist_id")
-    await _active_branch(session, branch_id)
-    if day < today_utc():
+    branch = await _active_branch(session, branch_id)
+    now = local_now(branch.timezone, clock)
+    if day < now.date():
         raise InvalidField("date", f"{day.isoformat()} is in the past")
     hours = await schedules.hours_on(session, optometrist_id, branch_id, day.weekday())
     if hours is None:
@@ -351,4 +430,5 @@ async def availability(
         )
     )
     busy = [(start, end) for start, end in taken]
-    return free_slots(hours.start_time, hours.end_time, minutes, busy)
+    slots = free_slots(hours.start_time, hours.end_time, minutes, busy)
+    return not_started(slots, day, now.date(), now.time())

@@ -1,7 +1,8 @@
 """Each user's durable inbox (one row per recipient per event) and broadcasts (DESIGN §4, §5).
 
 Reading and marking read touch only the caller's own rows; someone else's row reads as missing.
-Marking read records no event: read state is the reader's own business, not news.
+Marking read is not news: it makes no inbox row, only an `inbox.read` message to the reader's own
+sockets, so every tab and device of theirs agrees at once.
 
 Decisions where the design is silent:
 - `unread=true` lists only unread rows; absent or false lists all.
@@ -26,7 +27,7 @@ from oms.domain.actors import ROLES, Actor
 from oms.domain.errors import InvalidField, NotFound, PermissionDenied
 from oms.events.catalogue import BASE_FIELDS, Level, NotificationEventName, is_per_recipient
 from oms.events.recipients import branch_members, role_members
-from oms.events.recorder import commit, record_event
+from oms.events.recorder import commit, record_event, record_user_message
 
 BroadcastType = Literal["general", "alert", "urgent"]
 BROADCAST_TYPES: Final = get_args(BroadcastType)
@@ -126,6 +127,7 @@ async def mark_read(session: AsyncSession, actor: Actor, notification_id: int) -
     if row.read_at is None:
         row.read_at = utcnow()
         await session.flush()
+        await _tell_own_sockets(session, actor, ids=[row.id], everything=False)
     await commit(session)
     return _item(row, record)
 
@@ -136,8 +138,22 @@ async def mark_all_read(session: AsyncSession, actor: Actor) -> int:
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        await _tell_own_sockets(session, actor, ids=[], everything=True)
     await commit(session)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return count
+
+
+async def _tell_own_sockets(
+    session: AsyncSession, actor: Actor, *, ids: list[int], everything: bool
+) -> None:
+    await record_user_message(
+        session,
+        name="inbox.read",
+        user_id=actor.id,
+        subject={"ids": ids, "all": everything, "unread_count": await unread_count(session, actor)},
+    )
 
 
 # --- broadcasts ---------------------------------------------------------------------------------

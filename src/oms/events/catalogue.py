@@ -138,6 +138,8 @@ class AppointmentEvent(EventBase):
     event: AppointmentEventName
     id: int
     appointment: AppointmentSubject
+    # Who acted (None when the system did): screens say "you" or the name from it.
+    by: PersonRef | None = None
 
 
 class InventoryEvent(EventBase):
@@ -179,6 +181,25 @@ class OrderEvent(EventBase):
     order: OrderSubject
 
 
+# --- user messages: to one user's own sockets only, never in an inbox -------------------------
+# `inbox.read`: that user read some rows (`ids`) or everything (`all`) in one tab or device, so
+# every other tab and device updates its bell and list at once.
+UserMessageName = Literal["inbox.read"]
+USER_MESSAGE_NAMES: tuple[str, ...] = get_args(UserMessageName)
+
+
+class InboxReadEvent(EventBase):
+    event: UserMessageName
+    user_id: int
+    ids: list[int]
+    all: bool
+    unread_count: int
+
+
+def is_user_message(name: str) -> bool:
+    return name in USER_MESSAGE_NAMES
+
+
 EVENT_MODELS: dict[str, type[EventBase]] = {
     "appointment": AppointmentEvent,
     "inventory": InventoryEvent,
@@ -186,6 +207,7 @@ EVENT_MODELS: dict[str, type[EventBase]] = {
     "prescription": PrescriptionEvent,
     "schedule": ScheduleEvent,
     "order": OrderEvent,
+    "inbox": InboxReadEvent,
 }
 # Events whose payload differs from the rest of their family, by full name.
 EVENT_MODELS_BY_NAME: dict[str, type[EventBase]] = {

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from oms.db.base import utcnow
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
-from oms.events.catalogue import ControlEventName, EventName, Level, validate_payload
+from oms.events.catalogue import (
+    ControlEventName,
+    EventName,
+    Level,
+    UserMessageName,
+    validate_payload,
+)
 from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
@@ -110,6 +116,35 @@ async def record_event(
         inbox = [(int(user_id), int(inbox_id)) for user_id, inbox_id in rows.all()]
     await session.flush()
     published = PublishedEvent(record.id, name, payload, tuple(inbox))
+    session.info.setdefault(_PENDING, []).append(published)
+    return published
+
+
+async def record_user_message(
+    session: AsyncSession, *, name: UserMessageName, user_id: int, subject: dict[str, Any]
+) -> PublishedEvent:
+    """An event for one user's own sockets that is not news: no inbox row, no bell, no toast
+    (read state, for instance). It takes an event id like any other, so the gateways' ordering
+    and gap filling hold; a socket that was offline does not replay it (it refetches instead)."""
+    await _order_event_ids_by_commit(session)
+    record = EventRecord(name=name, payload={})
+    session.add(record)
+    await session.flush()
+    payload: dict[str, Any] = {
+        "event_id": record.id,
+        "event": name,
+        "type": name.split(".", 1)[1],
+        "title": "",
+        "message": "",
+        "level": "info",
+        "timestamp": iso_timestamp(),
+        "user_id": user_id,
+        **subject,
+    }
+    validate_payload(payload)
+    record.payload = payload
+    await session.flush()
+    published = PublishedEvent(record.id, name, payload, ((user_id, 0),))
     session.info.setdefault(_PENDING, []).append(published)
     return published
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import EventRecord, Notification
+from oms.events.catalogue import is_user_message
 from oms.events.envelope import PublishedEvent
 
 
@@ -38,6 +39,9 @@ async def events_between(
     )
     for event_id, user_id, inbox_id in rows:
         recipients[event_id].append((user_id, inbox_id))
+    for record in records:
+        if is_user_message(record.name):  # no inbox row: its one user is in the payload
+            recipients[record.id].append((int(record.payload["user_id"]), 0))
     return [
         PublishedEvent(record.id, record.name, record.payload, tuple(recipients[record.id]))
         for record in records

@@ -10,8 +10,10 @@ import { NotificationCentre } from "@/features/notifications/components/Notifica
 import { SendNotificationForm } from "@/features/notifications/components/SendNotificationForm";
 import { PrescriptionForm } from "@/features/prescriptions/components/PrescriptionForm";
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
+import { SchedulePage } from "@/features/schedules/components/SchedulePage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
+import { Announcer } from "@/shared/ui/Announcer";
 import { Empty } from "@/shared/ui/states";
 import { Dashboard } from "./dashboards/Dashboard";
 import { AppShell } from "./layout/AppShell";
@@ -27,6 +29,9 @@ function makeQueryClient() {
         refetchOnWindowFocus: false,
         retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
       },
+      // An action pressed offline fails at once with a message (the client refuses it), instead
+      // of TanStack's default of pausing it silently and sending it whenever the network is back.
+      mutations: { networkMode: "always" },
     },
   });
 }
@@ -77,6 +82,7 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/prescriptions" element={<RequireRole roles={["admin", "optometrist", "customer"]}><PrescriptionsPage /></RequireRole>} />
           <Route path="/prescriptions/new" element={<RequireRole roles={["optometrist"]}><PrescriptionForm /></RequireRole>} />
           <Route path="/notifications" element={<NotificationCentre />} />
+          <Route path="/schedule" element={<RequireRole roles={["admin", "staff", "optometrist"]}><SchedulePage /></RequireRole>} />
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />
           <Route path="/admin/connections" element={<RequireRole roles={["admin"]}><ConnectionsPage /></RequireRole>} />
           <Route path="/login" element={<Navigate to="/" replace />} />
@@ -98,6 +104,7 @@ export function App() {
         {/* Keyed by user: a different person gets fresh components, never the previous one's state. */}
         {session ? <SignedIn key={identity(session)} session={session} /> : <LoginPage />}
         <Toaster position="bottom-right" richColors closeButton visibleToasts={4} toastOptions={{ className: "toast" }} />
+        <Announcer />
       </BrowserRouter>
     </QueryClientProvider>
   );

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 
-from oms.api.deps import CurrentActor, SessionDep
+from oms.api.deps import ClockDep, CurrentActor, SessionDep
 from oms.api.schemas.appointments import (
     ActionIn,
     AppointmentIn,
@@ -36,10 +37,27 @@ async def list_appointments(
     return [AppointmentOut.of(row) for row in rows]
 
 
+# Printable ASCII without spaces, like the keys clients generate (UUIDs, ULIDs).
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,80}$"
+
+
 @router.post("", status_code=201)
-async def book(body: AppointmentIn, actor: CurrentActor, session: SessionDep) -> AppointmentOut:
-    booking = appointments.NewBooking(**body.model_dump())
-    return AppointmentOut.of(await appointments.book(session, actor, booking))
+async def book(
+    body: AppointmentIn,
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=IDEMPOTENCY_KEY,
+            description="a key of the client's choosing: a retry with the same key returns the "
+            "first booking instead of booking again (or a 409 for the slot it took)",
+        ),
+    ] = None,
+) -> AppointmentOut:
+    booking = appointments.NewBooking(**body.model_dump(), idempotency_key=idempotency_key)
+    return AppointmentOut.of(await appointments.book(session, actor, booking, clock=clock))
 
 
 # Declared before /{appointment_id} so "availability" is never read as an id.
@@ -47,12 +65,15 @@ async def book(body: AppointmentIn, actor: CurrentActor, session: SessionDep) ->
 async def availability(
     actor: CurrentActor,
     session: SessionDep,
+    clock: ClockDep,
     optometrist_id: Id,
     branch_id: Id,
     date: date,
     duration: int = Query(30, ge=5, le=480, description="slot length in minutes"),
 ) -> AvailabilityOut:
-    slots = await appointments.availability(session, optometrist_id, branch_id, date, duration)
+    slots = await appointments.availability(
+        session, optometrist_id, branch_id, date, duration, clock=clock
+    )
     return AvailabilityOut(
         optometrist_id=optometrist_id,
         branch_id=branch_id,
@@ -71,10 +92,16 @@ async def get_appointment(
 
 @router.patch("/{appointment_id}")
 async def update_appointment(
-    appointment_id: Id, body: AppointmentUpdateIn, actor: CurrentActor, session: SessionDep
+    appointment_id: Id,
+    body: AppointmentUpdateIn,
+    actor: CurrentActor,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> AppointmentOut:
     changes = appointments.AppointmentChanges(**body.model_dump(exclude_unset=True))
-    view = await appointments.update_appointment(session, actor, appointment_id, changes)
+    view = await appointments.update_appointment(
+        session, actor, appointment_id, changes, clock=clock
+    )
     return AppointmentOut.of(view)
 
 

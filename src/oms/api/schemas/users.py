@@ -68,3 +68,12 @@ class UserUpdateIn(Schema):
     role: Literal["admin", "staff", "optometrist", "customer"] | None = None
     branch_ids: list[Id] | None = Field(None, max_length=1)
     is_active: bool | None = None
+
+
+class WalkInIn(Schema):
+    """A patient registered at the desk: a name, and an email or a phone to reach them."""
+
+    name: str = Field(min_length=1, max_length=120)
+    email: Email | None = None
+    phone: str = Field("", max_length=40)
+    home_branch_id: Id | None = None

@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { AppointmentList } from "@/features/appointments/components/AppointmentList";
+import { AppointmentList, UPCOMING } from "@/features/appointments/components/AppointmentList";
 import { useStock } from "@/features/inventory/api/get-stock";
 import { useUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { useBranches } from "@/shared/api/reference";
@@ -44,7 +44,7 @@ function CustomerDashboard() {
             Book an appointment
           </Link>
         </div>
-        <AppointmentList filters={{ date_from: todayIso() }} emptyHint="Book an eye exam at any branch in a few clicks." />
+        <AppointmentList filters={{ date_from: todayIso() }} only={UPCOMING} emptyHint="Book an eye exam at any branch in a few clicks." />
       </div>
       <aside className="dash__side">
         <Tiles />
@@ -84,7 +84,7 @@ function StaffDashboard({ user }: { user: SessionUser }) {
         </div>
         <AppointmentList filters={{ date_from: todayIso(), date_to: todayIso() }} emptyHint="No appointments today yet. New bookings appear here live." />
         <h2>Coming up</h2>
-        <AppointmentList filters={{ date_from: todayIso(1) }} limit={8} emptyHint="Nothing booked after today." />
+        <AppointmentList filters={{ date_from: todayIso(1) }} only={UPCOMING} limit={8} emptyHint="Nothing booked after today." />
       </div>
       <aside className="dash__side">
         <Tiles />
@@ -101,7 +101,7 @@ function OptometristDashboard() {
         <h2>In the chair</h2>
         <AppointmentList filters={{ status: "in_progress" }} emptyHint="Start a confirmed appointment to see it here." />
         <h2>Your upcoming appointments</h2>
-        <AppointmentList filters={{ date_from: todayIso() }} limit={10} emptyHint="No upcoming appointments." />
+        <AppointmentList filters={{ date_from: todayIso() }} only={UPCOMING} limit={10} emptyHint="No upcoming appointments." />
       </div>
       <aside className="dash__side">
         <Tiles />
@@ -120,7 +120,7 @@ function AdminDashboard() {
     <div className="dash">
       <div className="dash__main">
         <h2>Upcoming appointments, all branches</h2>
-        <AppointmentList filters={{ date_from: todayIso() }} limit={12} emptyHint="No upcoming appointments." />
+        <AppointmentList filters={{ date_from: todayIso() }} only={UPCOMING} limit={12} emptyHint="No upcoming appointments." />
       </div>
       <aside className="dash__side">
         <Tiles />

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
 import { logout } from "@/features/auth/api/logout";
 import { Bell } from "@/features/notifications/components/Bell";
@@ -17,6 +17,7 @@ const NAV: NavItem[] = [
   { to: "/inventory", label: "Inventory", roles: ["admin", "staff"] },
   { to: "/prescriptions", label: "Prescriptions", roles: ["admin", "optometrist", "customer"] },
   { to: "/notifications", label: "Notifications", roles: ["admin", "staff", "optometrist", "customer"] },
+  { to: "/schedule", label: "Schedules", roles: ["admin", "staff", "optometrist"] },
   { to: "/admin/send", label: "Send notification", roles: ["admin"] },
   { to: "/admin/connections", label: "Connections", roles: ["admin"] },
 ];
@@ -28,14 +29,33 @@ export function AppShell({ children }: { children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   const items = NAV.filter((item) => item.roles.includes(user.role));
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const firstPath = useRef(location.pathname);
+
+  // After moving to another page, put focus on its heading (as a page load would), not on the
+  // nav link that was clicked: a screen reader then reads where the person arrived.
+  useEffect(() => {
+    if (location.pathname === firstPath.current) return;
+    firstPath.current = "";
+    const heading = document.querySelector<HTMLElement>("#main h1");
+    (heading ?? document.getElementById("main"))?.focus();
+  }, [location.pathname]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Escape" && menuOpen) {
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    }
+  };
   return (
-    <div className="shell">
+    <div className="shell" onKeyDown={onKeyDown}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <header className="header">
         <div className="header__inner">
           <button
+            ref={menuButton}
             type="button"
             className="header__menu"
             aria-label="Menu"
@@ -58,12 +78,18 @@ export function AppShell({ children }: { children: ReactNode }) {
               <span className="user-chip__name">{user.name}</span>
               <span className="user-chip__role">{ROLE_LABEL[user.role]}</span>
             </div>
+            <span className="user-initials" aria-hidden="true" title={`${user.name} (${ROLE_LABEL[user.role]})`}>
+              {initials(user.name)}
+            </span>
             <button type="button" className="btn btn--small btn--ghost" onClick={() => void logout()} data-testid="logout">
               Sign out
             </button>
           </div>
         </div>
         <nav id="nav" className={`nav ${menuOpen ? "nav--open" : ""}`} aria-label="Main">
+          <p className="nav__who" data-testid="nav-who">
+            Signed in as <strong>{user.name}</strong> · {ROLE_LABEL[user.role]}
+          </p>
           {items.map((item) => (
             <NavLink
               key={item.to}
@@ -77,9 +103,18 @@ export function AppShell({ children }: { children: ReactNode }) {
           ))}
         </nav>
       </header>
-      <main id="main" className="main" key={location.pathname}>
+      <main id="main" className="main" key={location.pathname} tabIndex={-1}>
         {children}
       </main>
     </div>
   );
+}
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter((part) => /^[A-Za-z]/.test(part))
+    .slice(0, 2)
+    .map((part) => part[0]?.toUpperCase())
+    .join("");
 }

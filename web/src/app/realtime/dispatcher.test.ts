@@ -17,6 +17,8 @@ function seeded() {
   return client;
 }
 
+const viewer = { id: 9, role: "staff" };
+
 const invalidated = (client: QueryClient, key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
 
 describe("dispatcher", () => {
@@ -38,8 +40,9 @@ describe("dispatcher", () => {
         id: 3, date: "2026-01-02", time: "09:00", end_time: "09:30", status: "scheduled", type: "eye_exam",
         patient: { id: 1, name: "P", email: "p@x" }, optometrist: { id: 2, name: "O" }, branch: { id: 1, name: "B" },
       },
+      by: { id: 1, name: "P" },
     } satisfies AppointmentEvent;
-    dispatchEvent("appointment.created", event, { client, navigate: () => {}, catchingUp: false });
+    dispatchEvent("appointment.created", event, { client, navigate: () => {}, catchingUp: false, viewer });
     expect(client.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 3 });
     expect(invalidated(client, appointmentKeys.list({}))).toBe(true);
     expect(invalidated(client, inventoryKeys.branch(1))).toBe(false);
@@ -56,9 +59,40 @@ describe("dispatcher", () => {
       branch: { id: 2, name: "B", address: "A" },
       stock: { current_level: 4, threshold: 5, status: "low" },
     } satisfies InventoryEvent;
-    dispatchEvent("inventory.low_stock", event, { client, navigate: () => {}, catchingUp: false });
+    dispatchEvent("inventory.low_stock", event, { client, navigate: () => {}, catchingUp: false, viewer });
     expect(invalidated(client, inventoryKeys.branch(2))).toBe(true);
     expect(invalidated(client, inventoryKeys.branch(1))).toBe(false);
     expect(invalidated(client, appointmentKeys.list({}))).toBe(false);
+  });
+
+  it("does not count the person's own action in their bell (it arrives read)", () => {
+    const client = seeded();
+    const event = {
+      ...base,
+      event_id: 9,
+      event: "appointment.cancelled",
+      type: "cancelled",
+      id: 3,
+      appointment: {
+        id: 3, date: "2026-01-02", time: "09:00", end_time: "09:30", status: "cancelled", type: "eye_exam",
+        patient: { id: 1, name: "P", email: "p@x" }, optometrist: { id: 2, name: "O" }, branch: { id: 1, name: "B" },
+      },
+      by: { id: viewer.id, name: "Desk" },
+    } satisfies AppointmentEvent;
+    dispatchEvent("appointment.cancelled", event, { client, navigate: () => {}, catchingUp: false, viewer });
+    expect(client.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 2 });
+    expect(invalidated(client, appointmentKeys.list({}))).toBe(true);
+  });
+
+  it("takes the count of a read in another tab and refreshes the inbox, without a toast", () => {
+    const client = seeded();
+    client.setQueryData(notificationKeys.list(false), { pages: [], pageParams: [] });
+    dispatchEvent(
+      "inbox.read",
+      { ...base, event_id: 10, event: "inbox.read", type: "read", user_id: 9, ids: [4], all: false, unread_count: 1 },
+      { client, navigate: () => {}, catchingUp: false, viewer },
+    );
+    expect(client.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 1 });
+    expect(invalidated(client, notificationKeys.list(false))).toBe(true);
   });
 });

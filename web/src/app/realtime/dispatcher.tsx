@@ -9,6 +9,7 @@ import type {
   AppointmentEvent,
   EventName,
   EventPayloads,
+  InboxReadEvent,
   InventoryEvent,
   Level,
   NotificationEvent,
@@ -17,23 +18,30 @@ import type {
   ReminderEvent,
   ScheduleEvent,
 } from "@/shared/api/events.gen";
+import { wordingFor, type Viewer } from "@/shared/lib/event-wording";
+import { announce } from "@/shared/ui/Announcer";
 import { appointmentKeys } from "@/features/appointments/api/keys";
 import { inventoryKeys } from "@/features/inventory/api/keys";
-import { bumpUnreadCount } from "@/features/notifications/api/get-unread-count";
+import { bumpUnreadCount, setUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
 import { prescriptionKeys } from "@/features/prescriptions/api/keys";
 import { orderKeys } from "@/features/orders/api/keys";
+import { scheduleKeys } from "@/features/schedules/api/schedule";
 
 export interface DispatchContext {
   client: QueryClient;
   navigate: (to: string) => void;
   /** True while a (re)connection is replaying missed events: toasts are summarised. */
   catchingUp: boolean;
+  /** Who is reading: toasts say "you" and "your eye exam" to the right person. */
+  viewer: Viewer;
 }
 
 interface Effect {
   /** Where the toast's "Open" button goes. */
   link?: string;
+  /** Not news (read state from another tab): no toast, no bell. */
+  silent?: boolean;
 }
 
 type Handlers = { [K in EventName]: (payload: EventPayloads[K], ctx: DispatchContext) => Effect };
@@ -56,8 +64,10 @@ function onPrescription(_: PrescriptionEvent, { client }: DispatchContext): Effe
 }
 
 function onSchedule(_: ScheduleEvent, { client }: DispatchContext): Effect {
+  // Open booking forms show the new free times at once; the schedule screen the new hours.
   void client.invalidateQueries({ queryKey: appointmentKeys.availabilityAll });
-  return { link: "/appointments" };
+  void client.invalidateQueries({ queryKey: scheduleKeys.all });
+  return { link: "/schedule" };
 }
 
 function onOrder(_: OrderEvent, { client }: DispatchContext): Effect {
@@ -71,6 +81,13 @@ function onReminder(_: ReminderEvent): Effect {
 
 function onNotification(_: NotificationEvent): Effect {
   return { link: "/notifications" };
+}
+
+/** This user read something in another tab or device: take its count, re-read the lists. */
+function onInboxRead(event: InboxReadEvent, { client }: DispatchContext): Effect {
+  setUnreadCount(client, event.unread_count);
+  void client.invalidateQueries({ queryKey: notificationKeys.lists });
+  return { silent: true };
 }
 
 export const handlers: Handlers = {
@@ -95,6 +112,7 @@ export const handlers: Handlers = {
   "order.collected": onOrder,
   "order.cancelled": onOrder,
   "order.late": onOrder,
+  "inbox.read": onInboxRead,
 };
 
 export function isEventName(name: string): name is EventName {
@@ -132,27 +150,37 @@ function showToast(name: EventName, payload: EventPayloads[EventName], effect: E
     return;
   }
   const urgent = name === "notification.urgent";
+  const words = wordingFor(name, payload as unknown as Record<string, unknown>, payload, ctx.viewer);
+  const link = words.link !== "/notifications" ? words.link : effect.link;
+  if (urgent) announce(`Urgent: ${words.title}. ${words.message}`, "assertive");
   SHOW[payload.level](
     <span data-testid="toast" data-event={name} data-event-id={payload.event_id} data-level={payload.level}>
-      {payload.title}
+      {words.title}
     </span>,
     {
       id: `event-${payload.event_id}`,
-      description: payload.message,
+      description: words.message,
       // An urgent message stays until the person dismisses it.
       duration: urgent ? Number.POSITIVE_INFINITY : 7000,
       closeButton: true,
       className: urgent ? "toast--urgent" : undefined,
-      action: effect.link ? { label: "Open", onClick: () => ctx.navigate(effect.link ?? "/") } : undefined,
+      action: link ? { label: "Open", onClick: () => ctx.navigate(link) } : undefined,
     },
   );
+}
+
+/** The person's own action (they booked, confirmed, cancelled): stored already read. */
+function isOwn(payload: EventPayloads[EventName], viewer: Viewer): boolean {
+  const by = (payload as { by?: { id: number } | null }).by;
+  return !!by && by.id === viewer.id;
 }
 
 /** One event, as received: refresh what it touches, count it in the bell, show it. */
 export function dispatchEvent<K extends EventName>(name: K, payload: EventPayloads[K], ctx: DispatchContext): void {
   const effect = handlers[name](payload, ctx);
-  // Every event delivered to a person is also one unread row in their inbox.
-  bumpUnreadCount(ctx.client);
+  if (effect.silent) return;
+  // Every event delivered to a person is also a row in their inbox, unread unless they caused it.
+  if (!isOwn(payload, ctx.viewer)) bumpUnreadCount(ctx.client);
   void ctx.client.invalidateQueries({ queryKey: notificationKeys.lists });
   showToast(name, payload, effect, ctx);
 }

@@ -19,6 +19,8 @@ const CATCH_UP_QUIET_MS = 400;
 const CATCH_UP_MAX_MS = 3000;
 const AUTH_CODES = new Set(["auth_required", "invalid_token", "token_expired"]);
 
+const isBrowserOffline = () => typeof navigator !== "undefined" && navigator.onLine === false;
+
 export interface RealtimeOptions {
   session: Session;
   client: QueryClient;
@@ -83,7 +85,9 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
       setTimeout(() => !stopped && socket.connect(), 1000);
       return;
     }
-    setConnectionState({ status: "reconnecting", reason });
+    setConnectionState(
+      isBrowserOffline() ? { status: "disconnected", reason: "this device is offline" } : { status: "reconnecting", reason },
+    );
   });
 
   socket.on("connect_error", (error: Error & { data?: { code?: string; message?: string } }) => {
@@ -94,8 +98,21 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
       setSession(null);
       return;
     }
-    setConnectionState({ status: "disconnected", reason: "the server cannot be reached" });
+    // socket.io keeps retrying (with backoff) after a failed attempt: that is "reconnecting",
+    // amber. Red is for when it is really off: the browser is offline, or retrying stopped.
+    if (isBrowserOffline()) setConnectionState({ status: "disconnected", reason: "this device is offline" });
+    else if (socket.active) setConnectionState({ status: "reconnecting", reason: "the server cannot be reached yet; retrying" });
+    else setConnectionState({ status: "disconnected", reason: "the server cannot be reached" });
   });
+
+  const onOffline = () => setConnectionState({ status: "disconnected", reason: "this device is offline" });
+  const onOnline = () => {
+    if (stopped || socket.connected) return;
+    setConnectionState({ status: "reconnecting", reason: "back online; reconnecting" });
+    socket.connect();
+  };
+  window.addEventListener("offline", onOffline);
+  window.addEventListener("online", onOnline);
 
   socket.onAny((name: string, payload: unknown) => {
     if (!isEventName(name) || typeof payload !== "object" || payload === null) return;
@@ -106,7 +123,7 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
       clearTimeout(quietTimer);
       quietTimer = setTimeout(() => finishCatchUp(everConnected), CATCH_UP_QUIET_MS);
     }
-    dispatchEvent(name, event, { client, navigate, catchingUp });
+    dispatchEvent(name, event, { client, navigate, catchingUp, viewer: session.user });
   });
 
   setConnectionState({
@@ -135,6 +152,8 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
 
   return () => {
     stopped = true;
+    window.removeEventListener("offline", onOffline);
+    window.removeEventListener("online", onOnline);
     clearTimeout(quietTimer);
     clearTimeout(maxTimer);
     socket.offAny();

@@ -47,6 +47,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Absolute base (the gateway's ops endpoints); default: this origin. */
   base?: string;
+  headers?: Record<string, string>;
+}
+
+/** Said when an action is pressed while the browser is offline: nothing is sent, nothing is
+ * queued to happen silently later; the person tries again when back online. */
+export const OFFLINE_MESSAGE = "You are offline, so nothing was sent. Try again when you are back online.";
+
+export function isOffline(): boolean {
+  return typeof navigator !== "undefined" && navigator.onLine === false;
 }
 
 function url(path: string, query: Query | undefined, base: string | undefined): string {
@@ -59,20 +68,23 @@ function url(path: string, query: Query | undefined, base: string | undefined): 
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const session = getSession();
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const method = options.method ?? "GET";
+  if (method !== "GET" && isOffline()) throw new ApiError(0, "offline", OFFLINE_MESSAGE);
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (session) headers.Authorization = `Bearer ${session.token}`;
   let response: Response;
   try {
     response = await fetch(url(path, options.query, options.base), {
-      method: options.method ?? "GET",
+      method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new ApiError(0, "network_error", "The server cannot be reached. Check your connection.");
+    if (isOffline()) throw new ApiError(0, "offline", OFFLINE_MESSAGE);
+    throw new ApiError(0, "network_error", "The server cannot be reached, so nothing was saved. Try again in a moment.");
   }
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
@@ -93,7 +105,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>(path, { query, signal }),
-  post: <T>(path: string, body?: unknown) => request<T>(path, { method: "POST", body: body ?? {} }),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>(path, { method: "POST", body: body ?? {}, headers }),
   put: <T>(path: string, body: unknown) => request<T>(path, { method: "PUT", body }),
   patch: <T>(path: string, body: unknown) => request<T>(path, { method: "PATCH", body }),
 };

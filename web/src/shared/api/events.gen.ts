@@ -24,6 +24,7 @@ export const EVENT_NAMES = [
   "order.collected",
   "order.cancelled",
   "order.late",
+  "inbox.read",
   "appointment.reminder",
 ] as const;
 
@@ -55,6 +56,11 @@ export interface OrderSubject {
   due_date: string;
   patient: PersonRef;
   branch: BranchRef;
+}
+
+export interface PersonRef {
+  id: number;
+  name: string;
 }
 
 export interface PrescriptionSubject {
@@ -99,11 +105,6 @@ export interface PatientRef {
   email: string;
 }
 
-export interface PersonRef {
-  id: number;
-  name: string;
-}
-
 export interface AppointmentEvent {
   event_id: number;
   event: "appointment.created" | "appointment.updated" | "appointment.confirmed" | "appointment.cancelled" | "appointment.completed" | "appointment.no_show";
@@ -114,6 +115,7 @@ export interface AppointmentEvent {
   timestamp: string;  // ISO 8601, UTC
   id: number;
   appointment: AppointmentSubject;
+  by: PersonRef | null;
 }
 
 export interface InventoryEvent {
@@ -174,6 +176,20 @@ export interface OrderEvent {
   order: OrderSubject;
 }
 
+export interface InboxReadEvent {
+  event_id: number;
+  event: "inbox.read";
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+  user_id: number;
+  ids: number[];
+  all: boolean;
+  unread_count: number;
+}
+
 export interface ReminderEvent {
   event_id: number;
   event: "appointment.reminder";
@@ -209,6 +225,7 @@ export interface EventPayloads {
   "order.collected": OrderEvent;
   "order.cancelled": OrderEvent;
   "order.late": OrderEvent;
+  "inbox.read": InboxReadEvent;
   "appointment.reminder": ReminderEvent;
 }
 

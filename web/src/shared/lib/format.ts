@@ -1,18 +1,54 @@
-/** Display helpers. Dates from the API are "YYYY-MM-DD" (no zone); instants are ISO 8601 UTC. */
+/**
+ * Display helpers. Appointment and schedule dates and times from the API are the branch's own
+ * wall clock ("YYYY-MM-DD", "HH:MM"): shown as they are, never shifted by the browser's zone.
+ * Instants are ISO 8601 with an offset: shown in the zone of the place they concern.
+ */
 
-export function formatDay(day: string): string {
+const pad = (n: number) => String(n).padStart(2, "0");
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function parseDay(day: string): Date | null {
   const [y, m, d] = day.split("-").map(Number);
-  if (!y || !m || !d) return day;
-  return new Date(y, m - 1, d).toLocaleDateString(undefined, {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-  });
+  if (!y || !m || !d) return null;
+  return new Date(Date.UTC(y, m - 1, d));
 }
 
-export function formatInstant(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+/** "Mon 30 Nov" (the year only when it is not this year). */
+export function formatDay(day: string): string {
+  const date = parseDay(day);
+  if (!date) return day;
+  const year = date.getUTCFullYear() === new Date().getFullYear() ? "" : ` ${date.getUTCFullYear()}`;
+  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]}${year}`;
+}
+
+/** "2:00 pm" from "14:00". */
+export function formatTime(hhmm: string): string {
+  const [h, m] = hhmm.split(":").map(Number);
+  if (h === undefined || m === undefined || Number.isNaN(h) || Number.isNaN(m)) return hhmm;
+  return `${h % 12 || 12}:${pad(m)} ${h < 12 ? "am" : "pm"}`;
+}
+
+/** "Mon 30 Nov, 2:00 pm": a visit as people read it, in its branch's own time. */
+export function formatWhen(day: string, hhmm: string): string {
+  return `${formatDay(day)}, ${formatTime(hhmm)}`;
+}
+
+/** An instant in `timeZone` (the browser's when none is known). */
+export function formatInstant(iso: string, timeZone?: string): string {
+  try {
+    return new Date(iso).toLocaleString("en-GB", {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "numeric",
+      minute: "2-digit",
+      hour12: true,
+      timeZone,
+    });
+  } catch {
+    return new Date(iso).toLocaleString();
+  }
 }
 
 export function timeAgo(iso: string, now = Date.now()): string {
@@ -25,19 +61,25 @@ export function timeAgo(iso: string, now = Date.now()): string {
   return formatInstant(iso);
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
+/** "YYYY-MM-DD" of today (plus `offsetDays`) in `timeZone`, the browser's when none is given. */
+export function todayIn(timeZone?: string, offsetDays = 0): string {
+  const moment = new Date(Date.now() + offsetDays * 86_400_000);
+  try {
+    // en-CA writes dates as YYYY-MM-DD.
+    return moment.toLocaleDateString("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  } catch {
+    return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+  }
+}
 
 /**
- * The first day the server accepts for a booking, as "YYYY-MM-DD": the later of the browser's
- * today and UTC's today (the server compares dates with UTC's today).
+ * The earliest "today" of any branch (for lists across branches): a visit is upcoming until its
+ * own branch's day is over, and no branch is more than a day behind another.
  */
 export function todayIso(offsetDays = 0): string {
-  const local = new Date();
-  local.setDate(local.getDate() + offsetDays);
-  const utc = new Date(Date.now() + offsetDays * 86_400_000);
-  const a = `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
-  const b = `${utc.getUTCFullYear()}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}`;
-  return a > b ? a : b;
+  return todayIn("Pacific/Pago_Pago", offsetDays) < todayIn(undefined, offsetDays)
+    ? todayIn("Pacific/Pago_Pago", offsetDays)
+    : todayIn(undefined, offsetDays);
 }
 
 export function titleCase(snake: string): string {

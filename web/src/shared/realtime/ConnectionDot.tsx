@@ -1,3 +1,5 @@
+import { useEffect, useRef } from "react";
+import { announce } from "@/shared/ui/Announcer";
 import { useConnectionState } from "./connection-state";
 
 const LABELS = {
@@ -6,15 +8,37 @@ const LABELS = {
   disconnected: "Offline",
 } as const;
 
-/** Green connected, amber reconnecting, red disconnected. Clicking it when offline retries now. */
+const SPOKEN = {
+  connected: "Live updates are back on.",
+  reconnecting: "Live updates lost; reconnecting.",
+  disconnected: "Live updates are off.",
+} as const;
+
+/**
+ * Green connected, amber while (re)connecting and retrying, red only when it is really off (the
+ * device is offline or the server closed the connection). Clicking it when not live retries now.
+ * Changes are announced to screen readers once, politely.
+ */
 export function ConnectionDot() {
   const { status, reason, retry } = useConnectionState();
+  const previous = useRef(status);
+  const seenLive = useRef(false);
+  useEffect(() => {
+    if (previous.current === status) return;
+    previous.current = status;
+    // The first connection after loading the page is not news; every later change is.
+    if (status === "connected" && !seenLive.current) {
+      seenLive.current = true;
+      return;
+    }
+    announce(SPOKEN[status]);
+  }, [status]);
   const label = status === "reconnecting" && reason === "connecting" ? "Connecting…" : LABELS[status];
   const title =
     status === "connected"
       ? "Live updates are on"
       : status === "reconnecting"
-        ? "Reconnecting to live updates…"
+        ? `Reconnecting to live updates${reason && reason !== "connecting" ? ` (${reason})` : ""}…`
         : `Live updates are off${reason ? ` (${reason})` : ""}. Click to retry now.`;
   return (
     <button

@@ -6,7 +6,7 @@ export function PageTitle({ title, children }: { title: string; children?: React
   }, [title]);
   return (
     <div className="page-title">
-      <h1>{title}</h1>
+      <h1 tabIndex={-1}>{title}</h1>
       {children && <div className="page-title__actions">{children}</div>}
     </div>
   );

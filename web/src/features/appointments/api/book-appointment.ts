@@ -14,7 +14,8 @@ export interface BookingInput {
   patient_id?: number;
 }
 
-export const bookAppointment = (input: BookingInput) => api.post<Appointment>("/api/appointments", input);
+export const bookAppointment = ({ idempotencyKey, ...input }: BookingInput & { idempotencyKey?: string }) =>
+  api.post<Appointment>("/api/appointments", input, idempotencyKey ? { "Idempotency-Key": idempotencyKey } : undefined);
 
 export function useBookAppointment() {
   const client = useQueryClient();

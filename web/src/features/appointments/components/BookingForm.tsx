@@ -1,13 +1,27 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
-import { useBranches, useUsers } from "@/shared/api/reference";
-import { todayIso } from "@/shared/lib/format";
+import { useBranches, type UserRow } from "@/shared/api/reference";
+import { formatTime, formatWhen, todayIn } from "@/shared/lib/format";
+import { announce } from "@/shared/ui/Announcer";
 import { useUser } from "@/shared/session/session";
 import { Field } from "@/shared/ui/Field";
 import { useBookAppointment } from "../api/book-appointment";
 import { useBranchOptometrists } from "../api/get-optometrists";
 import { APPOINTMENT_TYPES, type AppointmentType } from "../api/types";
+import { newIdempotencyKey } from "../api/idempotency";
+import { PatientPicker } from "./PatientPicker";
 import { SlotPicker, type Slot } from "./SlotPicker";
+
+/** What a refused booking means to the person at the desk, in words. */
+function bookingProblem(error: unknown): string {
+  if (!(error instanceof ApiError)) return errorMessage(error);
+  const reason = error.details.reason;
+  if (error.code === "slot_unavailable" && reason === "outside_schedule")
+    return "The optometrist no longer works at that time (their schedule just changed). The free times below are up to date: choose another.";
+  if (error.code === "slot_unavailable") return "Someone else just booked that time. The free times below are up to date: choose another.";
+  if (reason === "started") return "That time has already started. Choose a later time.";
+  return error.message;
+}
 
 /** Book from real availability: branch → optometrist → day → a free slot. */
 export function BookingForm({ onBooked }: { onBooked?: () => void }) {
@@ -17,14 +31,22 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
   const branches = useBranches();
   const [branchId, setBranchId] = useState<number | undefined>(ownBranch ?? (isCustomer ? (user.branch_id ?? undefined) : undefined));
   const [optometristId, setOptometristId] = useState<number | undefined>();
-  const [patientId, setPatientId] = useState<number | undefined>();
-  const [date, setDate] = useState(todayIso(1));
+  const [patient, setPatient] = useState<UserRow | null>(null);
+  const patientId = patient?.id;
+  const zone = branches.data?.find((b) => b.id === branchId)?.timezone;
+  const [date, setDate] = useState(todayIn());
+  // A branch's "today" is its own: the desk in Manila books in Manila time, wherever the browser is.
+  useEffect(() => {
+    if (zone && date < todayIn(zone)) setDate(todayIn(zone));
+  }, [zone, date]);
   const [type, setType] = useState<AppointmentType>("eye_exam");
   const [slot, setSlot] = useState<Slot | null>(null);
   const [notes, setNotes] = useState("");
   const optometrists = useBranchOptometrists(branchId, isCustomer);
-  const customers = useUsers({ role: "customer" }, !isCustomer);
   const book = useBookAppointment();
+  // One key per booking the person means to make: a retry of the same one (a double click, a
+  // lost answer) is recognised by the server and answered with the first booking.
+  const attempt = useRef<{ what: string; key: string } | null>(null);
   const errors = book.error instanceof ApiError ? book.error.fieldErrors : {};
   const duration = APPOINTMENT_TYPES.find((t) => t.value === type)?.minutes ?? 30;
 
@@ -35,21 +57,26 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (branchId === undefined || optometristId === undefined || !slot) return;
+    if (branchId === undefined || optometristId === undefined || !slot || book.isPending) return;
+    const input = {
+      branch_id: branchId,
+      optometrist_id: optometristId,
+      date,
+      start_time: slot.start_time,
+      end_time: slot.end_time,
+      type,
+      notes: notes.trim() || undefined,
+      patient_id: isCustomer ? undefined : patientId,
+    };
+    const what = JSON.stringify(input);
+    if (attempt.current?.what !== what) attempt.current = { what, key: newIdempotencyKey() };
     book.mutate(
-      {
-        branch_id: branchId,
-        optometrist_id: optometristId,
-        date,
-        start_time: slot.start_time,
-        end_time: slot.end_time,
-        type,
-        notes: notes.trim() || undefined,
-        patient_id: isCustomer ? undefined : patientId,
-      },
+      { ...input, idempotencyKey: attempt.current.key },
       {
         // The booker is told by the appointment.created event, like everyone else concerned.
-        onSuccess: () => {
+        onSuccess: (booked) => {
+          announce(`Booked: ${formatWhen(booked.date, booked.start_time)} with ${booked.optometrist.name}.`);
+          attempt.current = null;
           setSlot(null);
           setNotes("");
           onBooked?.();
@@ -103,22 +130,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
             ))}
           </select>
         </Field>
-        {!isCustomer && (
-          <Field label="Patient" error={errors.patient_id}>
-            <select
-              value={patientId ?? ""}
-              onChange={(e) => setPatientId(e.target.value ? Number(e.target.value) : undefined)}
-              data-testid="booking-patient"
-            >
-              <option value="">Choose a customer…</option>
-              {customers.data?.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name} ({c.email})
-                </option>
-              ))}
-            </select>
-          </Field>
-        )}
+        {!isCustomer && <PatientPicker value={patient} onChange={setPatient} error={errors.patient_id} />}
         <Field label="Kind of visit" error={errors.type}>
           <select value={type} onChange={(e) => setType(e.target.value as AppointmentType)} data-testid="booking-type">
             {APPOINTMENT_TYPES.map((t) => (
@@ -132,7 +144,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
           <input
             type="date"
             value={date}
-            min={todayIso()}
+            min={todayIn(zone)}
             onChange={(e) => {
               setDate(e.target.value);
               setSlot(null);
@@ -142,20 +154,18 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
         </Field>
       </div>
       <SlotPicker optometristId={optometristId} branchId={branchId} date={date} duration={duration} value={slot} onChange={setSlot} />
-      {(errors.start_time || errors.end_time) && <p className="form-error">{errors.start_time ?? errors.end_time}</p>}
+      {errors.end_time && <p className="form-error">{errors.end_time}</p>}
       <Field label="Notes (optional)" error={errors.notes}>
         <textarea rows={2} maxLength={2000} value={notes} onChange={(e) => setNotes(e.target.value)} />
       </Field>
-      {book.isError && !Object.keys(errors).length && (
-        <p className="form-error" role="alert">
-          {book.error instanceof ApiError && book.error.code === "slot_unavailable"
-            ? "That time was just taken. Please choose another one."
-            : errorMessage(book.error)}
+      {book.isError && (!Object.keys(errors).length || errors.start_time) && (
+        <p className="form-error" role="alert" data-testid="booking-error">
+          {bookingProblem(book.error)}
         </p>
       )}
       <div className="row">
         <button type="submit" className="btn btn--primary" disabled={!ready || book.isPending} data-testid="booking-submit">
-          {book.isPending ? "Booking…" : slot ? `Book ${slot.start_time}–${slot.end_time}` : "Book"}
+          {book.isPending ? "Booking…" : slot ? `Book ${formatTime(slot.start_time)}` : "Book"}
         </button>
       </div>
     </form>

@@ -1,3 +1,4 @@
+import { formatTime } from "@/shared/lib/format";
 import { ErrorState } from "@/shared/ui/states";
 import { useAvailability } from "../api/get-availability";
 
@@ -29,7 +30,7 @@ export function SlotPicker(props: {
   if (slots.length === 0)
     return (
       <p className="state state--empty" data-testid="no-slots">
-        No free times that day: the optometrist is not working there then, or is fully booked. Try another day.
+        No free times left that day: the optometrist is not working there then, is fully booked, or the day is over. Try another day.
       </p>
     );
   const chosen = props.value && slots.some((s) => s.start_time === props.value?.start_time) ? props.value : null;
@@ -47,7 +48,7 @@ export function SlotPicker(props: {
               onChange={() => props.onChange(slot)}
               data-testid="slot"
             />
-            <span>{slot.start_time}</span>
+            <span>{formatTime(slot.start_time)}</span>
           </label>
         ))}
       </div>

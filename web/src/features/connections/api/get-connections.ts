@@ -47,7 +47,16 @@ export async function getConnections(signal?: AbortSignal): Promise<ConnectionRo
   return (rows as Raw[]).map(normalizeConnection);
 }
 
-/** Fetched on demand (the refresh button, a reconnect); never polled. */
+/** How often the open connections view re-reads the gateway. An operations view of sockets
+ * coming and going, read only while it is on screen (TanStack pauses it in a hidden tab): a
+ * closed tab leaves the list within this time without anyone pressing Refresh. */
+export const CONNECTIONS_REFRESH_MS = 3000;
+
 export function useConnections() {
-  return useQuery({ queryKey: connectionKeys.all, queryFn: ({ signal }) => getConnections(signal), staleTime: 0 });
+  return useQuery({
+    queryKey: connectionKeys.all,
+    queryFn: ({ signal }) => getConnections(signal),
+    staleTime: 0,
+    refetchInterval: CONNECTIONS_REFRESH_MS,
+  });
 }

@@ -61,8 +61,8 @@ export function InventoryPage() {
                 {shown.length === 0 ? (
                   <Empty title={filter === "all" ? "This branch stocks nothing yet." : "Nothing is low or out. 🎉"} />
                 ) : (
-                  <div className="table-wrap">
-                    <table className="table" data-testid="stock-table">
+                  <div className="table-wrap" tabIndex={0} role="region" aria-label="Stock table">
+                    <table className="table table--stack" data-testid="stock-table">
                       <thead>
                         <tr>
                           <th scope="col">Product</th>
@@ -82,12 +82,12 @@ export function InventoryPage() {
                                 {row.product.name}
                                 <div className="muted small">{row.product.sku} · {titleCase(row.product.category)}</div>
                               </th>
-                              <td className="num" data-testid="stock-on-hand">{row.on_hand}</td>
-                              <td className="num hide-narrow">{row.reserved}</td>
-                              <td className="num">{row.available}</td>
-                              <td className="num">{row.threshold}</td>
-                              <td><Badge tone={STATUS_TONE[row.status]} testId="stock-status">{STATUS_LABEL[row.status]}</Badge></td>
-                              <td>
+                              <td className="num" data-label="On hand" data-testid="stock-on-hand">{row.on_hand}</td>
+                              <td className="num hide-narrow" data-label="Reserved">{row.reserved}</td>
+                              <td className="num" data-label="Available">{row.available}</td>
+                              <td className="num" data-label="Threshold">{row.threshold}</td>
+                              <td data-label="Status"><Badge tone={STATUS_TONE[row.status]} testId="stock-status">{STATUS_LABEL[row.status]}</Badge></td>
+                              <td className="table__action">
                                 <button
                                   type="button"
                                   className="btn btn--small"

@@ -19,3 +19,8 @@ export function bumpUnreadCount(client: QueryClient, by = 1): void {
     old ? { count: Math.max(0, old.count + by) } : old,
   );
 }
+
+/** The server's own count, e.g. after this user read rows in another tab. */
+export function setUnreadCount(client: QueryClient, count: number): void {
+  client.setQueryData<{ count: number }>(notificationKeys.unreadCount, { count });
+}

@@ -1,4 +1,7 @@
 import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
+import { familyLabel, wordingFor } from "@/shared/lib/event-wording";
+import { useUser } from "@/shared/session/session";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, ErrorState, Loading } from "@/shared/ui/states";
 import { timeAgo, formatInstant } from "@/shared/lib/format";
@@ -80,7 +83,9 @@ export function NotificationCentre() {
 
 function InboxRow({ item }: { item: InboxItem }) {
   const markRead = useMarkRead();
+  const user = useUser();
   const unread = item.read_at === null;
+  const words = wordingFor(item.event, item.data, item, user);
   return (
     <li
       className={`inbox__row level--${item.level} ${unread ? "inbox__row--unread" : ""}`}
@@ -91,25 +96,42 @@ function InboxRow({ item }: { item: InboxItem }) {
       <span className="inbox__marker" aria-hidden="true" />
       <div className="inbox__body">
         <div className="inbox__title">
-          <strong>{item.title}</strong>
+          <strong>{words.title}</strong>
           <time dateTime={item.created_at} title={formatInstant(item.created_at)}>
             {timeAgo(item.created_at)}
           </time>
         </div>
-        <p>{item.message}</p>
-        <small className="muted">{item.event}</small>
+        <p>{words.message}</p>
+        <small className="muted">
+          {familyLabel(item.event)}
+          {unread ? " · unread" : ""}
+        </small>
       </div>
-      {unread && (
-        <button
-          type="button"
-          className="btn btn--small"
-          onClick={() => markRead.mutate(item.id)}
-          disabled={markRead.isPending}
-          aria-label={`Mark “${item.title}” read`}
-        >
-          Mark read
-        </button>
-      )}
+      <div className="inbox__actions">
+        {words.link !== "/notifications" && (
+          <Link
+            className="btn btn--small"
+            to={words.link}
+            onClick={() => unread && markRead.mutate(item.id)}
+            aria-label={`Open: ${words.title}`}
+            data-testid="notification-open"
+          >
+            Open
+          </Link>
+        )}
+        {unread && (
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => markRead.mutate(item.id)}
+            disabled={markRead.isPending}
+            aria-label={`Mark read: ${words.title}`}
+            data-testid="notification-mark-read"
+          >
+            Mark read
+          </button>
+        )}
+      </div>
     </li>
   );
 }

@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { ApiError, errorMessage } from "@/shared/api/client";
-import { formatDay } from "@/shared/lib/format";
+import { formatDay, formatTime } from "@/shared/lib/format";
 import { Field } from "@/shared/ui/Field";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { useCandidateAppointments } from "../api/get-candidate-appointments";
@@ -86,7 +86,7 @@ export function PrescriptionForm() {
             {candidates.data?.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.status === "in_progress" ? "● " : ""}
-                {a.patient.name} · {formatDay(a.date)} {a.start_time} · {a.branch.name}
+                {a.patient.name} · {formatDay(a.date)}, {formatTime(a.start_time)} · {a.branch.name}
               </option>
             ))}
           </select>

@@ -56,7 +56,7 @@ function PrescriptionCard({ rx, showPatient }: { rx: Prescription; showPatient: 
       </button>
       {open && (
         <div className="rx-card__body">
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Prescriptions table">
             <table className="table table--compact">
               <thead>
                 <tr>

@@ -1,0 +1,121 @@
+"""axe-core over every page of every role, on a desktop and on a 390 px phone, and over the
+states a person opens on them (booking form, cancel and reschedule panels, the phone menu):
+no serious or critical violation anywhere (issue 13, Accessibility)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.axe import serious_violations
+from tests.e2e.browser import DESKTOP, PHONE, Person
+from tests.e2e.conftest import SignIn
+from tests.e2e.server import OmsServer
+
+PAGES = {
+    "customer@": ["/", "/appointments", "/prescriptions", "/notifications"],
+    "staff.emerald@": ["/", "/appointments", "/inventory", "/notifications", "/schedule"],
+    "dr.prieto@": [
+        "/",
+        "/appointments",
+        "/prescriptions",
+        "/prescriptions/new",
+        "/notifications",
+        "/schedule",
+    ],
+    "admin@": [
+        "/",
+        "/appointments",
+        "/inventory",
+        "/prescriptions",
+        "/notifications",
+        "/schedule",
+        "/admin/send",
+        "/admin/connections",
+    ],
+}
+EMAILS = {
+    "customer@": "customer5@everbright.test",
+    "staff.emerald@": "staff.emerald@everbright.test",
+    "dr.prieto@": "dr.prieto@everbright.test",
+    "admin@": "admin@everbright.test",
+}
+
+
+def settled(page: Page) -> None:
+    """The page has its heading and nothing is still loading."""
+    expect(page.locator("#main h1")).to_be_visible()
+    expect(page.locator(".state--loading")).to_have_count(0)
+
+
+def check(page: Page, where: str, problems: list[str]) -> None:
+    problems.extend(f"{where}: {line}" for line in serious_violations(page))
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+@pytest.mark.parametrize("who", list(PAGES))
+def test_every_page_of_every_role_has_no_serious_violation(
+    server: OmsServer, sign_in_as: SignIn, who: str, phone: bool
+) -> None:
+    person: Person = sign_in_as(EMAILS[who], phone=phone)
+    page = person.page
+    problems: list[str] = []
+    for path in PAGES[who]:
+        person.go(server.url, path)
+        settled(page)
+        check(page, path, problems)
+        if path == "/appointments" and who != "dr.prieto@":
+            page.get_by_test_id("open-booking").click()
+            expect(page.get_by_test_id("booking-form")).to_be_visible()
+            check(page, "/appointments (booking form)", problems)
+            page.keyboard.press("Escape")
+            expect(page.get_by_test_id("booking-form")).to_have_count(0)
+            # Focus goes back to the button that opened it, not to the page body.
+            expect(page.get_by_test_id("open-booking")).to_be_focused()
+    if phone:
+        page.get_by_role("button", name="Menu").click()
+        expect(page.locator("#nav")).to_be_visible()
+        check(page, "phone menu", problems)
+        page.keyboard.press("Escape")
+        expect(page.locator("#nav")).to_be_hidden()
+        expect(page.get_by_role("button", name="Menu")).to_be_focused()
+    person.shot(f"a11y-{who.rstrip('@')}-{'phone' if phone else 'desktop'}")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_the_sign_in_page_has_no_serious_violation(
+    server: OmsServer, browser: Browser, phone: bool
+) -> None:
+    context = browser.new_context(viewport=PHONE if phone else DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+        problems: list[str] = []
+        check(page, "sign-in", problems)
+        page.get_by_test_id("login-submit").click()  # the per-field errors shown
+        expect(page.get_by_text("Enter your email address.")).to_be_visible()
+        check(page, "sign-in with errors", problems)
+        assert problems == [], "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_the_check_finds_what_it_is_meant_to(browser: Browser) -> None:
+    """The same check on a page with known faults reports them (so a clean result means clean)."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.set_content(
+            '<html lang="en"><body><main><h1>x</h1><img src="a.png">'
+            '<button style="color:#777;background:#888">Go</button>'
+            '<div style="overflow:auto;height:20px"><p>a</p><p>b</p><p>c</p></div>'
+            "</main></body></html>"
+        )
+        found = "\n".join(serious_violations(page))
+        assert "image-alt (critical)" in found
+        assert "color-contrast (serious)" in found
+        assert "scrollable-region-focusable (serious)" in found
+    finally:
+        context.close()

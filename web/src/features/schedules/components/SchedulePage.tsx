@@ -1,0 +1,170 @@
+import { useEffect, useState } from "react";
+import { ApiError, errorMessage } from "@/shared/api/client";
+import { useBranches, useUsers } from "@/shared/api/reference";
+import { formatTime } from "@/shared/lib/format";
+import { useUser } from "@/shared/session/session";
+import { announce } from "@/shared/ui/Announcer";
+import { PageTitle } from "@/shared/ui/PageTitle";
+import { Empty, QueryState } from "@/shared/ui/states";
+import { useSaveSchedule, useSchedule, type ScheduleRow, type ScheduleRowInput } from "../api/schedule";
+
+export const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+const toInput = (row: ScheduleRow): ScheduleRowInput => ({
+  branch_id: row.branch.id,
+  day_of_week: row.day_of_week,
+  start_time: row.start_time,
+  end_time: row.end_time,
+  is_active: row.is_active,
+});
+
+/**
+ * An optometrist's week: where and when they work. Admins edit it (saving tells the optometrist
+ * and the branch's staff, and open booking forms refresh their free times); the optometrist and
+ * the branch's staff see it.
+ */
+export function SchedulePage() {
+  const user = useUser();
+  const isAdmin = user.role === "admin";
+  const optometrists = useUsers({ role: "optometrist" }, user.role !== "optometrist");
+  const [chosen, setChosen] = useState<number | undefined>(user.role === "optometrist" ? user.id : undefined);
+  const optometristId = chosen ?? optometrists.data?.[0]?.id;
+  const week = useSchedule(optometristId);
+  return (
+    <section>
+      <PageTitle title={user.role === "optometrist" ? "Your schedule" : "Schedules"}>
+        {user.role !== "optometrist" && (
+          <label className="inline-field">
+            Optometrist
+            <select value={optometristId ?? ""} onChange={(e) => setChosen(Number(e.target.value))} data-testid="schedule-optometrist">
+              {optometrists.data?.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </PageTitle>
+      {optometristId === undefined ? (
+        <QueryState query={optometrists}>{() => <Empty title="No optometrist to show." />}</QueryState>
+      ) : (
+        <QueryState query={week} loading="Loading the schedule…">
+          {(data) => (isAdmin ? <ScheduleEditor key={data.optometrist.id} optometristId={data.optometrist.id} rows={data.rows} /> : <ScheduleView rows={data.rows} />)}
+        </QueryState>
+      )}
+    </section>
+  );
+}
+
+function sorted<T extends { day_of_week: number }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => a.day_of_week - b.day_of_week);
+}
+
+function ScheduleView({ rows }: { rows: ScheduleRow[] }) {
+  if (rows.length === 0) return <Empty title="No working hours yet." />;
+  return (
+    <ul className="appts" data-testid="schedule-view">
+      {sorted(rows).map((row) => (
+        <li key={`${row.branch.id}-${row.day_of_week}`} className="appt schedule-line" data-testid="schedule-row">
+          <div className="appt__when">
+            <strong>{DAYS[row.day_of_week]}</strong>
+          </div>
+          <div className="appt__what">
+            {row.is_active ? `${formatTime(row.start_time)}–${formatTime(row.end_time)} at ${row.branch.name}` : `Not working (was ${row.branch.name})`}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: ScheduleRow[] }) {
+  const branches = useBranches();
+  const save = useSaveSchedule();
+  const [draft, setDraft] = useState<ScheduleRowInput[]>(() => sorted(rows.map(toInput)));
+  // A schedule saved elsewhere (another admin) replaces an untouched draft.
+  useEffect(() => setDraft(sorted(rows.map(toInput))), [rows]);
+  const fields = save.error instanceof ApiError ? save.error.fieldErrors : {};
+  const change = (index: number, patch: Partial<ScheduleRowInput>) =>
+    setDraft((old) => old.map((row, i) => (i === index ? { ...row, ...patch } : row)));
+  const firstBranch = branches.data?.[0]?.id;
+  return (
+    <form
+      className="card stack"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (save.isPending) return;
+        save.mutate({ optometristId, rows: draft }, { onSuccess: () => announce("Schedule saved.") });
+      }}
+      data-testid="schedule-form"
+    >
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Working hours">
+        <table className="table table--compact schedule-table">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Branch</th>
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+              <th scope="col">Working</th>
+              <th scope="col"><span className="sr-only">Remove</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {draft.map((row, index) => (
+              <tr key={index} data-testid="schedule-edit-row">
+                <td>
+                  <select aria-label={`Day of row ${index + 1}`} value={row.day_of_week} onChange={(e) => change(index, { day_of_week: Number(e.target.value) })} data-testid="schedule-day">
+                    {DAYS.map((day, i) => (
+                      <option key={day} value={i}>{day}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select aria-label={`Branch on ${DAYS[row.day_of_week]}`} value={row.branch_id} onChange={(e) => change(index, { branch_id: Number(e.target.value) })} data-testid="schedule-branch">
+                    {branches.data?.map((b) => (
+                      <option key={b.id} value={b.id}>{b.name}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <input type="time" aria-label={`From, ${DAYS[row.day_of_week]}`} value={row.start_time} onChange={(e) => change(index, { start_time: e.target.value })} data-testid="schedule-start" />
+                </td>
+                <td>
+                  <input type="time" aria-label={`To, ${DAYS[row.day_of_week]}`} value={row.end_time} onChange={(e) => change(index, { end_time: e.target.value })} data-testid="schedule-end" />
+                  {fields[`rows.${index}.end_time`] && <div className="field__error">{fields[`rows.${index}.end_time`]}</div>}
+                </td>
+                <td>
+                  <input type="checkbox" aria-label={`Working on ${DAYS[row.day_of_week]}`} checked={row.is_active} onChange={(e) => change(index, { is_active: e.target.checked })} />
+                </td>
+                <td>
+                  <button type="button" className="btn btn--small" onClick={() => setDraft((old) => old.filter((_, i) => i !== index))} aria-label={`Remove ${DAYS[row.day_of_week]}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {save.isError && <p className="form-error" role="alert">{errorMessage(save.error)}</p>}
+      <div className="row">
+        <button
+          type="button"
+          className="btn"
+          disabled={firstBranch === undefined}
+          onClick={() =>
+            setDraft((old) => [...old, { branch_id: firstBranch ?? 0, day_of_week: 0, start_time: "09:00", end_time: "17:00", is_active: true }])
+          }
+          data-testid="schedule-add"
+        >
+          Add a working day
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={save.isPending} data-testid="schedule-save">
+          {save.isPending ? "Saving…" : "Save schedule"}
+        </button>
+      </div>
+    </form>
+  );
+}
