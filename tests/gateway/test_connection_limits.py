@@ -10,6 +10,7 @@ same deadline, is seen closed first.
 from __future__ import annotations
 
 import asyncio
+import resource
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,13 @@ from websockets.exceptions import InvalidStatus
 
 from oms.config import Settings
 from oms.db.database import Database
+from oms.gateway.capacity import (
+    ADDRESS_FULL,
+    AT_CAPACITY,
+    SocketCapacity,
+    raise_file_limit,
+    socket_cap,
+)
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
 from tests.gateway.scenario import Chain
@@ -204,3 +212,27 @@ async def test_one_address_may_hold_only_its_share_of_sockets(
             await connected(other, chain.customer.token)
         await opened(first)
         assert live.gateway.capacity.by_address["127.0.0.1"] == 2
+
+
+# --- the numbers behind the caps ----------------------------------------------------------------
+
+
+def test_the_default_cap_keeps_the_reserve_of_the_raised_file_limit() -> None:
+    limit = raise_file_limit()
+    assert limit == resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert socket_cap(0, 1024) == max(limit - 1024, limit // 2)
+    assert socket_cap(500, 1024) == 500
+
+
+def test_capacity_counts_sockets_in_all_and_per_address() -> None:
+    capacity = SocketCapacity(max_sockets=3, per_address=2)
+    for address in ("10.0.0.1", "10.0.0.1", "10.0.0.2"):
+        assert capacity.refusal(address) is None
+        capacity.add(address)
+    assert capacity.refusal("10.0.0.3") is AT_CAPACITY
+    capacity.remove("10.0.0.2")
+    assert capacity.refusal("10.0.0.1") is ADDRESS_FULL
+    assert capacity.refusal("10.0.0.3") is None
+    capacity.remove("10.0.0.1")
+    capacity.remove("10.0.0.1")
+    assert (capacity.total, capacity.by_address) == (0, {})

@@ -138,6 +138,20 @@ async def test_a_polling_session_must_connect_in_time(runtime: Runtime, chain: C
         await live.stop()
 
 
+async def test_after_a_socketio_disconnect_the_session_must_connect_again_in_time(
+    runtime: Runtime, chain: Chain
+) -> None:
+    live = await start_live_gateway(runtime, connect_timeout=0.2)
+    try:
+        async with live.http() as http:
+            session = await Session.open(http)
+            await session.connect(chain.customer.token)
+            assert (await session.post("41")).text == "OK"
+            assert await released(asyncio.ensure_future(session.get()))
+    finally:
+        await live.stop()
+
+
 async def test_past_the_socket_cap_a_new_polling_session_gets_503(
     runtime: Runtime, chain: Chain
 ) -> None:

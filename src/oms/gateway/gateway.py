@@ -407,6 +407,12 @@ class Gateway:
         connection = self.registry.get(sid)
         if connection is not None:
             self.forget(connection)
+        if reason == self.sio.reason.CLIENT_DISCONNECT:
+            # A socket.io DISCONNECT leaves the engine.io session open for another CONNECT,
+            # which must come in time again (as on the websocket endpoint).
+            eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+            if eio_sid is not None:
+                self.polling_connect_deadline(eio_sid)
 
     async def _join(self, sid: str, data: Any = None) -> dict[str, object]:
         connection = self.registry.get(sid)
