@@ -10,6 +10,7 @@ import { NotificationCentre } from "@/features/notifications/components/Notifica
 import { SendNotificationForm } from "@/features/notifications/components/SendNotificationForm";
 import { PrescriptionForm } from "@/features/prescriptions/components/PrescriptionForm";
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
+import { UsersPage } from "@/features/users/components/UsersPage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
 import { Empty } from "@/shared/ui/states";
@@ -79,6 +80,7 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/notifications" element={<NotificationCentre />} />
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />
           <Route path="/admin/connections" element={<RequireRole roles={["admin"]}><ConnectionsPage /></RequireRole>} />
+          <Route path="/admin/users" element={<RequireRole roles={["admin"]}><UsersPage /></RequireRole>} />
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route path="*" element={<Empty title="Page not found."><Link to="/">Back to your dashboard</Link></Empty>} />
         </Routes>
