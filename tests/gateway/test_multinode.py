@@ -19,7 +19,7 @@ from oms.config import Settings
 from oms.db.database import Database
 from oms.events.store import events_for_user
 from tests.conftest import TEST_APP_KEY
-from tests.factories import Factory, TestUser
+from tests.factories import PASSWORD, Factory, TestUser
 from tests.gateway.probes import NodeClient, Probe
 from tests.gateway.scenario import Chain, record_unpublished
 from tests.gateway.services import OmsProcess, RedisServer
@@ -285,3 +285,49 @@ async def test_a_lone_gateway_without_redis_delivers_from_the_table(
     finally:
         await probe.close()
         gateway.stop()
+
+
+async def _closed_as_revoked(probe: Probe) -> None:
+    await probe.wait_until(lambda: probe.disconnected)
+    assert ("disconnect_reason", {"reason": "revoked", "message": "access was revoked"}) in (
+        probe.events
+    )
+
+
+async def test_revocations_in_the_api_close_sockets_on_every_node(
+    cluster: Cluster, chain: Chain
+) -> None:
+    """The API process commits the revocation; both gateway nodes hear it (Redis, or their table
+    tick) and close that user's sockets; nothing sent after it reaches them."""
+    one, two = cluster.gateways
+    disabled = [
+        await cluster.probe(one, chain.staff_north),
+        await cluster.probe(two, chain.staff_north),
+    ]
+    bystander = await cluster.probe(two, chain.staff_south)
+    assert cluster.api is not None
+    async with httpx.AsyncClient(base_url=cluster.api.url, timeout=10) as http:
+        login = await http.post(
+            "/api/auth/login", json={"email": chain.customer.email, "password": PASSWORD}
+        )
+        token = login.json()["access_token"]
+        signed_out = Probe()
+        cluster.probes.append(signed_out)
+        await signed_out.connect(one.url, token)
+        logout = await http.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
+        assert logout.status_code == 204
+        patched = await http.patch(
+            f"/api/users/{chain.staff_north.id}",
+            headers=chain.admin.headers,
+            json={"role": "customer", "branch_ids": []},
+        )
+        assert patched.status_code == 200, patched.text
+    for probe in [*disabled, signed_out]:
+        await _closed_as_revoked(probe)
+    fence = await cluster.broadcast([chain.staff_north.id, chain.staff_south.id], "after")
+    await bystander.wait_for_ids(fence)
+    assert all(fence not in probe.ids() for probe in disabled)
+    assert not bystander.disconnected
+    refused = Probe()
+    cluster.probes.append(refused)
+    assert (await refused.refused(two.url, token))["code"] == "token_revoked"

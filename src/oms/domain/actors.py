@@ -48,11 +48,3 @@ async def branch_ids_of(session: AsyncSession, user: User) -> frozenset[int]:
 async def actor_for(session: AsyncSession, user: User) -> Actor:
     role: Role = user.role  # type: ignore[assignment]  # the table's CHECK constrains it
     return Actor(user.id, role, user.name, user.email, await branch_ids_of(session, user))
-
-
-async def load_actor(session: AsyncSession, user_id: int) -> Actor | None:
-    """The active user with this id, or None (deleted or deactivated users lose access at once)."""
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    return await actor_for(session, user)

@@ -11,6 +11,7 @@ import { SendNotificationForm } from "@/features/notifications/components/SendNo
 import { PrescriptionForm } from "@/features/prescriptions/components/PrescriptionForm";
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
 import { SchedulePage } from "@/features/schedules/components/SchedulePage";
+import { UsersPage } from "@/features/users/components/UsersPage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
 import { Announcer } from "@/shared/ui/Announcer";
@@ -85,6 +86,7 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/schedule" element={<RequireRole roles={["admin", "staff", "optometrist"]}><SchedulePage /></RequireRole>} />
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />
           <Route path="/admin/connections" element={<RequireRole roles={["admin"]}><ConnectionsPage /></RequireRole>} />
+          <Route path="/admin/users" element={<RequireRole roles={["admin"]}><UsersPage /></RequireRole>} />
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route path="*" element={<Empty title="Page not found."><Link to="/">Back to your dashboard</Link></Empty>} />
         </Routes>

@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { to: "/schedule", label: "Schedules", roles: ["admin", "staff", "optometrist"] },
   { to: "/admin/send", label: "Send notification", roles: ["admin"] },
   { to: "/admin/connections", label: "Connections", roles: ["admin"] },
+  { to: "/admin/users", label: "Users", roles: ["admin"] },
 ];
 
 const ROLE_LABEL: Record<Role, string> = { admin: "Admin", staff: "Staff", optometrist: "Optometrist", customer: "Customer" };

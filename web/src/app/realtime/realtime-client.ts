@@ -17,7 +17,7 @@ import { dispatchEvent, isEventName, resetReplaySummary } from "./dispatcher";
 // The replay is over when no event has come for this long (or at the latest after CATCH_UP_MAX).
 const CATCH_UP_QUIET_MS = 400;
 const CATCH_UP_MAX_MS = 3000;
-const AUTH_CODES = new Set(["auth_required", "invalid_token", "token_expired"]);
+const AUTH_CODES = new Set(["auth_required", "invalid_token", "token_expired", "token_revoked"]);
 
 const isBrowserOffline = () => typeof navigator !== "undefined" && navigator.onLine === false;
 
@@ -74,6 +74,14 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
     everConnected = true;
     setConnectionState({ status: "connected", reason: null });
     startCatchUp(reconnected);
+  });
+
+  // Sent just before the server disconnects us on purpose; "revoked": signed out, a role or
+  // branch change, or a password change elsewhere. This token is dead: end the session.
+  socket.on("disconnect_reason", (data: { reason?: string } | undefined) => {
+    if (stopped || data?.reason !== "revoked") return;
+    toast.error("You have been signed out", { description: "Your access changed. Please sign in again." });
+    setSession(null);
   });
 
   socket.on("disconnect", (reason) => {
