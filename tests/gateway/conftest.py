@@ -11,6 +11,7 @@ import httpx
 import pytest
 import uvicorn
 
+from oms.clock import SYSTEM_CLOCK, Clock
 from oms.gateway.gateway import Gateway
 from oms.gateway.ops import create_ops_app
 from oms.runtime import Runtime
@@ -70,6 +71,7 @@ async def start_live_gateway(
     expiry_sweep_seconds: float = 5.0,
     ping_interval: float = 25.0,
     ping_timeout: float = 20.0,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
@@ -78,6 +80,7 @@ async def start_live_gateway(
         expiry_sweep_seconds=expiry_sweep_seconds,
         ping_interval=ping_interval,
         ping_timeout=ping_timeout,
+        clock=clock,
     )
     await gateway.start()
     runtime.gateway = gateway

@@ -29,10 +29,14 @@ class Probe:
         self._changed = asyncio.Event()
         self.client.on("*", self._on_event)
         self.client.on("connect_error", self._on_connect_error)
+        self.client.on("disconnect", self._on_disconnect)
 
     async def _on_event(self, event: str, data: Any = None) -> None:
         self.events.append((event, data))
         self._changed.set()
+
+    async def _on_disconnect(self, *_: Any) -> None:
+        self._changed.set()  # wakes wait_until(lambda: not probe.client.connected)
 
     async def _on_connect_error(self, data: Any = None) -> None:
         self.connect_error = data if isinstance(data, dict) else {"message": data}

@@ -20,6 +20,7 @@ import socketio
 from sqlalchemy import select
 from starlette.types import ASGIApp
 
+from oms.clock import SYSTEM_CLOCK, Clock
 from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
 from oms.events.store import latest_event_id
@@ -75,10 +76,11 @@ class Gateway:
         expiry_sweep_seconds: float = 5.0,
         ping_interval: float = 25.0,
         ping_timeout: float = 20.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.expiry_sweep_seconds = expiry_sweep_seconds
         # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
-        self.heartbeat = Heartbeat(ping_interval, ping_timeout)
+        self.heartbeat = Heartbeat(ping_interval, ping_timeout, clock)
         self._sweeper: asyncio.Task[None] | None = None
         self.runtime = runtime
         self.replay_page_size = replay_page_size
@@ -206,7 +208,7 @@ class Gateway:
     ) -> tuple[Actor, int, int | None]:
         """The socket's user, its token's expiry, and the position to replay from."""
         claims = read_token(self.runtime.settings.app_key, token)
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             actor = await load_actor(session, claims.user_id)
             if actor is None:
                 raise TokenError("invalid_token", "this account no longer exists or is disabled")
@@ -263,7 +265,7 @@ class Gateway:
         return {"ok": True, "channel": channel.name}
 
     async def _branch_exists(self, branch_id: int) -> bool:
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             found = await session.scalar(select(Branch.id).where(Branch.id == branch_id))
         return found is not None
 
