@@ -17,7 +17,7 @@ from oms.gateway.ops import create_ops_app
 from oms.runtime import Runtime
 from oms.server import uvicorn_server
 from tests.factories import Factory
-from tests.gateway.probes import NodeClient, Probe
+from tests.gateway.probes import NodeClient, NodeHub, Probe
 from tests.gateway.scenario import Chain, build_chain
 from tests.gateway.services import RedisServer
 
@@ -31,6 +31,7 @@ class LiveGateway:
     task: asyncio.Task[None]
     probes: list[Probe] = field(default_factory=list)
     nodes: list[NodeClient] = field(default_factory=list)
+    node_hub: NodeHub | None = None
 
     async def probe(
         self, token: str | None, *, last_event_id: int | None = None, transport: str = "websocket"
@@ -42,7 +43,10 @@ class LiveGateway:
         )
 
     async def node(self, token: str | None, **options: object) -> NodeClient:
-        client = await NodeClient.start(self.url, token, **options)
+        """A Node socket.io-client connection; all of a test's share one Node process."""
+        if self.node_hub is None:
+            self.node_hub = await NodeHub.start()
+        client = self.node_hub.open(self.url, token, **options)
         self.nodes.append(client)
         return client
 
@@ -54,6 +58,8 @@ class LiveGateway:
             await probe.close()
         for node in self.nodes:
             await node.close()
+        if self.node_hub is not None:
+            await self.node_hub.close()
         self.server.should_exit = True
         await asyncio.wait_for(self.task, 10)
         await self.gateway.stop()
