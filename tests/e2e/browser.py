@@ -34,6 +34,12 @@ class Person:
         expect(self.bell()).to_have_attribute("data-count", COUNT)
         return int(self.bell().get_attribute("data-count") or "0")
 
+    def sees_only_the_fence(self, title: str, bell_before: int) -> None:
+        """After `OmsServer.notify(title, self.email)`: its toast shows and the bell went up by
+        exactly one, so nothing sent before it reached this person (see `OmsServer.notify`)."""
+        expect(self.toast("notification.general").filter(has_text=title)).to_be_visible()
+        expect(self.bell()).to_have_attribute("data-count", str(bell_before + 1))
+
     def dot(self) -> Locator:
         return self.page.get_by_test_id("connection-dot")
 

@@ -26,6 +26,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`) every end-to-end test goes to one worker: they
+    share one Chromium and one `oms serve`, started once, not once per worker."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 def _stale(dist: Path) -> bool:
     index = dist / "index.html"
     if not index.is_file():

@@ -34,6 +34,7 @@ class OmsServer:
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.log = data_dir / "server.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self._admin_token: str | None = None
 
     def env(self) -> dict[str, str]:
         return {
@@ -102,3 +103,27 @@ class OmsServer:
         )
         assert done.returncode == 0, done.stderr or done.stdout
         return done.stdout
+
+    def notify(self, title: str, *emails: str) -> None:
+        """An admin's general notification to these people only, through the REST API.
+
+        A fence for "nobody else sees it": events reach each socket in event-id order, so once
+        this one shows on someone's screen, every earlier event for them has shown too."""
+        with httpx.Client(base_url=self.url, timeout=10) as http:
+            if self._admin_token is None:
+                login = http.post(
+                    "/api/auth/login",
+                    json={"email": "admin@everbright.test", "password": "everbright-demo"},
+                )
+                assert login.status_code == 200, login.text
+                self._admin_token = str(login.json()["access_token"])
+            headers = {"Authorization": f"Bearer {self._admin_token}"}
+            users = http.get("/api/users", headers=headers).json()
+            ids = [user["id"] for user in users if user["email"] in emails]
+            assert len(ids) == len(emails), f"unknown people among {emails}"
+            sent = http.post(
+                "/api/notifications/broadcast",
+                headers=headers,
+                json={"title": title, "message": "fence", "type": "general", "user_ids": ids},
+            )
+            assert sent.status_code in (200, 201), sent.text

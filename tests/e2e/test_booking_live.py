@@ -1,10 +1,8 @@
-"""A customer books in one browser; within a second the branch's staff and the optometrist see
-the toast, the bell count and their list change in theirs, while staff of another branch see
-nothing (DESIGN §4 "who receives what", §6, §7)."""
+"""A customer books in one browser; the branch's staff and the optometrist see the toast, the bell
+count and their list change in theirs, live, while staff of another branch see nothing (DESIGN §4
+"who receives what", §6, §7). How fast is measured by bench/, not asserted here (DESIGN §9)."""
 
 from __future__ import annotations
-
-import time
 
 from playwright.sync_api import expect
 
@@ -12,12 +10,8 @@ from tests.e2e.browser import next_working_day
 from tests.e2e.conftest import SignIn
 from tests.e2e.server import OmsServer
 
-WITHIN = 1.0  # seconds, from the click on "Book" to everything on the other screens
 
-
-def test_a_booking_reaches_exactly_its_people_within_a_second(
-    server: OmsServer, sign_in_as: SignIn
-) -> None:
+def test_a_booking_reaches_exactly_its_people_live(server: OmsServer, sign_in_as: SignIn) -> None:
     staff = sign_in_as("staff.emerald@everbright.test")
     doctor = sign_in_as("dr.prieto@everbright.test")
     elsewhere = sign_in_as("staff.newstar@everbright.test")
@@ -37,21 +31,19 @@ def test_a_booking_reaches_exactly_its_people_within_a_second(
     page.get_by_test_id("slot").first.check()
     customer.shot("customer-booking-phone")
 
-    started = time.monotonic()
     page.get_by_test_id("booking-submit").click()
     for person in (staff, doctor):
         expect(person.toast("appointment.created")).to_be_visible()
         expect(person.bell()).to_have_attribute("data-count", str(bells[person.email] + 1))
         expect(person.appointment_rows()).to_have_count(rows[person.email] + 1)
         expect(person.appointment_rows().filter(has_text="Maria Cruz").first).to_be_visible()
-    elapsed = time.monotonic() - started
-    assert elapsed < WITHIN, f"the other screens changed after {elapsed:.3f}s"
 
-    # The patient is told too; staff of another branch are not, however long we wait.
+    # The patient is told too; staff of another branch are not (a later event of theirs is the
+    # fence: it shows, so the booking would have shown before it).
     expect(customer.toast("appointment.created")).to_be_visible()
-    time.sleep(1.0)
-    expect(elsewhere.toasts()).to_have_count(0)
-    expect(elsewhere.bell()).to_have_attribute("data-count", str(bells[elsewhere.email]))
+    server.notify("After the booking", elsewhere.email)
+    elsewhere.sees_only_the_fence("After the booking", bells[elsewhere.email])
+    expect(elsewhere.toast("appointment.created")).to_have_count(0)
     expect(elsewhere.appointment_rows()).to_have_count(rows[elsewhere.email])
 
     staff.shot("staff-appointments-after-booking")

@@ -11,12 +11,13 @@ import httpx
 import pytest
 import uvicorn
 
+from oms.clock import SYSTEM_CLOCK, Clock
 from oms.gateway.gateway import Gateway
 from oms.gateway.ops import create_ops_app
 from oms.runtime import Runtime
 from oms.server import uvicorn_server
 from tests.factories import Factory
-from tests.gateway.probes import NodeClient, Probe
+from tests.gateway.probes import NodeClient, NodeHub, Probe
 from tests.gateway.scenario import Chain, build_chain
 from tests.gateway.services import RedisServer
 
@@ -30,6 +31,7 @@ class LiveGateway:
     task: asyncio.Task[None]
     probes: list[Probe] = field(default_factory=list)
     nodes: list[NodeClient] = field(default_factory=list)
+    node_hub: NodeHub | None = None
 
     async def probe(
         self, token: str | None, *, last_event_id: int | None = None, transport: str = "websocket"
@@ -41,7 +43,10 @@ class LiveGateway:
         )
 
     async def node(self, token: str | None, **options: object) -> NodeClient:
-        client = await NodeClient.start(self.url, token, **options)
+        """A Node socket.io-client connection; all of a test's share one Node process."""
+        if self.node_hub is None:
+            self.node_hub = await NodeHub.start()
+        client = self.node_hub.open(self.url, token, **options)
         self.nodes.append(client)
         return client
 
@@ -53,6 +58,8 @@ class LiveGateway:
             await probe.close()
         for node in self.nodes:
             await node.close()
+        if self.node_hub is not None:
+            await self.node_hub.close()
         self.server.should_exit = True
         await asyncio.wait_for(self.task, 10)
         await self.gateway.stop()
@@ -72,6 +79,7 @@ async def start_live_gateway(
     ping_timeout: float = 20.0,
     connect_timeout: float | None = None,
     max_sockets: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
@@ -82,6 +90,7 @@ async def start_live_gateway(
         ping_timeout=ping_timeout,
         connect_timeout=connect_timeout,
         max_sockets=max_sockets,
+        clock=clock,
     )
     await gateway.start()
     runtime.gateway = gateway

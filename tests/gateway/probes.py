@@ -34,7 +34,7 @@ class Probe:
 
     async def _on_disconnect(self, reason: Any = None) -> None:
         self.disconnected = True
-        self._changed.set()
+        self._changed.set()  # wakes wait_until(lambda: not probe.client.connected)
 
     async def _on_event(self, event: str, data: Any = None) -> None:
         self.events.append((event, data))
@@ -99,39 +99,87 @@ class Probe:
         await self.client.shutdown()
 
 
-class NodeClient:
-    """One stock socket.io-client v4 connection in a Node process (tests/node/client.mjs)."""
+class NodeHub:
+    """One Node process (tests/node/client.mjs) holding any number of stock socket.io-client v4
+    connections: a test with many Node sockets starts Node once, not once per socket."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
-        self.lines: list[dict[str, Any]] = []
-        self._changed = asyncio.Event()
+        self.clients: dict[int, NodeClient] = {}
         self._reader = asyncio.create_task(self._read())
-        self._refs = 0
 
     @classmethod
-    async def start(cls, url: str, token: str | None, **options: Any) -> NodeClient:
+    async def start(cls) -> NodeHub:
         node = shutil.which("node")
         assert node is not None, "Node.js is required for the wire-compatibility tests"
         assert (NODE_DIR / "node_modules" / "socket.io-client").is_dir(), (
             "run `npm ci --prefix tests/node` first"
         )
-        config = {"url": url, **({"token": token} if token is not None else {}), **options}
         process = await asyncio.create_subprocess_exec(
             node,
             str(NODE_DIR / "client.mjs"),
-            json.dumps(config),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             cwd=NODE_DIR,
         )
         return cls(process)
 
+    @property
+    def running(self) -> bool:
+        return not self._reader.done()
+
+    def open(self, url: str, token: str | None, **options: Any) -> NodeClient:
+        client = NodeClient(self, len(self.clients) + 1)
+        self.clients[client.number] = client
+        config = {"url": url, **({"token": token} if token is not None else {}), **options}
+        self.send({"op": "open", "socket": client.number, **config})
+        return client
+
+    def send(self, command: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command).encode() + b"\n")
+
     async def _read(self) -> None:
         assert self.process.stdout is not None
         async for raw in self.process.stdout:
-            self.lines.append(json.loads(raw))
-            self._changed.set()
+            line = json.loads(raw)
+            self.clients[line.pop("socket")].received(line)
+        for client in self.clients.values():
+            client.received(None)
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.close()
+                await asyncio.wait_for(self.process.wait(), 5)
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
+                self.process.kill()
+                await self.process.wait()
+        await asyncio.wait_for(self._reader, 5)
+
+
+class NodeClient:
+    """One stock socket.io-client v4 connection (in a NodeHub) and every line it reported."""
+
+    def __init__(self, hub: NodeHub, number: int) -> None:
+        self.hub = hub
+        self.number = number
+        self.owns_hub = False
+        self.lines: list[dict[str, Any]] = []
+        self._changed = asyncio.Event()
+        self._refs = 0
+
+    @classmethod
+    async def start(cls, url: str, token: str | None, **options: Any) -> NodeClient:
+        """A connection in a Node process of its own (closed with it)."""
+        client = (await NodeHub.start()).open(url, token, **options)
+        client.owns_hub = True
+        return client
+
+    def received(self, line: dict[str, Any] | None) -> None:
+        if line is not None:
+            self.lines.append(line)
         self._changed.set()
 
     async def wait_for(
@@ -139,7 +187,7 @@ class NodeClient:
     ) -> None:
         async with asyncio.timeout(within):
             while not check(self.lines):
-                if self._reader.done():
+                if not self.hub.running:
                     raise AssertionError(f"node client ended: {self.lines}")
                 self._changed.clear()
                 await self._changed.wait()
@@ -158,28 +206,22 @@ class NodeClient:
         wanted = set(event_ids)
         await self.wait_for(lambda _: wanted <= set(self.ids()), within)
 
-    def _send(self, command: dict[str, Any]) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(command).encode() + b"\n")
-
     async def call(self, op: str, channel: Any) -> Any:
         self._refs += 1
         ref = self._refs
-        self._send({"op": op, "channel": channel, "ref": ref})
+        self.hub.send({"op": op, "socket": self.number, "channel": channel, "ref": ref})
         await self.wait_for(
             lambda lines: any(line["type"] == "ack" and line["ref"] == ref for line in lines)
         )
         return next(line["ack"] for line in self.lines if line.get("ref") == ref)
 
     def emit(self, event: str, data: Any) -> None:
-        self._send({"op": "emit", "event": event, "data": data})
+        self.hub.send({"op": "emit", "socket": self.number, "event": event, "data": data})
 
     async def close(self) -> None:
-        if self.process.returncode is None:
-            try:
-                self._send({"op": "close"})
-                await asyncio.wait_for(self.process.wait(), 5)
-            except (TimeoutError, BrokenPipeError, ConnectionResetError):
-                self.process.kill()
-                await self.process.wait()
-        await asyncio.wait_for(self._reader, 5)
+        """Disconnect this socket (and stop its Node process if it has one of its own)."""
+        if self.hub.running and not any(line["type"] == "closed" for line in self.lines):
+            self.hub.send({"op": "close", "socket": self.number})
+            await self.wait_type("closed")
+        if self.owns_hub:
+            await self.hub.close()

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import httpx
 
-START_TIMEOUT = 30.0
+# Generous: a start is waited for, never timed, and the machine may be busy.
+START_TIMEOUT = 60.0
 
 
 def free_port() -> int:

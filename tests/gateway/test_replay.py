@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from oms.db.models import User
 from oms.events.envelope import PublishedEvent
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
@@ -43,10 +45,26 @@ async def test_client_that_missed_50_events_gets_all_in_order(
     assert "oms_events_replayed_total 50.0" in live.runtime.metrics.render().decode()
 
 
+async def test_a_replay_is_not_held_up_by_a_long_write(live: LiveGateway, chain: Chain) -> None:
+    """Authentication and the replay read beside a transaction holding the write lock. The writer
+    stays open until the replay has arrived, so a replay that waited for it never would."""
+    database = live.runtime.database
+    missed = [
+        (await notify(database, {chain.customer.id}, f"missed {n}")).event_id for n in range(3)
+    ]
+    async with database.session() as writer:
+        await writer.execute(update(User).where(User.id == chain.admin.id).values(name="Renaming"))
+        probe = await live.probe(chain.customer.token, last_event_id=0)
+        await probe.wait_for_ids(*missed)
+        await writer.rollback()
+    assert probe.ids() == missed
+
+
 async def test_without_last_event_id_the_socket_is_live_only(
     live: LiveGateway, chain: Chain
 ) -> None:
     await notify(live.runtime.database, {chain.customer.id}, "history")
+    await live.settle()  # dispatched before the socket came: history, not live
     probe = await live.probe(chain.customer.token)
     now = await notify(live.runtime.database, {chain.customer.id}, "now")
     await probe.wait_for_ids(now.event_id)

@@ -109,3 +109,8 @@ async def test_polling_sockets_keep_engineio_queue(live: LiveGateway, chain: Cha
     event = await notify(live.runtime.database, {chain.customer.id})
     await probe.wait_for_ids(event.event_id)
     assert probe.ids() == [event.event_id]
+    # The server drops a polling socket too (revocation, expiry). It also ends the client's
+    # pending long-poll: a client closing by itself would wait for it up to the ping interval.
+    await connection.link.disconnect()
+    await probe.wait_until(lambda: not probe.client.connected)
+    assert live.gateway.connection_count() == 0

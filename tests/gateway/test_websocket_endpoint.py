@@ -17,6 +17,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from oms.clock import ManualClock
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
@@ -276,18 +277,42 @@ async def test_other_websocket_paths_go_to_the_asgi_app(live: LiveGateway) -> No
     assert refused.value.response.status_code in (403, 404)
 
 
+async def _pong(ws: ClientConnection, ack_id: int) -> None:
+    """Answer a ping, and return once the server has read the answer: frames are read in order,
+    so the acknowledgement of a request sent after the pong comes after the pong was handled."""
+    await ws.send("3")
+    await ws.send(f'42{ack_id}["join","role.admin"]')  # refused, but acknowledged
+    assert (await next_text(ws)).startswith(f"43{ack_id}[")
+
+
 async def test_heartbeat_keeps_an_answering_client_and_drops_a_silent_one(
     runtime: Runtime, chain: Chain
 ) -> None:
-    live = await start_live_gateway(runtime, ping_interval=0.2, ping_timeout=0.3)
+    clock = ManualClock()
+    live = await start_live_gateway(runtime, clock=clock)
+    heartbeat = live.gateway.heartbeat
+
+    def wait(seconds: float) -> None:
+        clock.advance(seconds)
+        heartbeat.tick()
+
     try:
         async with raw(live) as answering, raw(live) as silent:
             await connected(answering, chain.customer.token)
             await connected(silent, chain.other_customer.token)
-            for _ in range(4):  # four intervals: each ping answered keeps it open
+            wait(heartbeat.interval)
+            assert await next_text(silent) == "2"
+            for round_ in range(4):  # four intervals: each ping answered keeps it open
+                if round_:
+                    wait(heartbeat.interval - heartbeat.timeout)
                 assert await next_text(answering) == "2"
-                await answering.send("3")
-            assert await close_code(silent) == 1001
+                await _pong(answering, round_)
+                wait(heartbeat.timeout)
+                if round_ == 0:  # its ping went unanswered for the whole timeout
+                    assert await close_code(silent) == 1001
+            async with asyncio.timeout(WAIT):
+                while live.gateway.connection_count() != 1:  # noqa: ASYNC110  (no event to wait on)
+                    await asyncio.sleep(0.01)
             assert [c.user_id for c in live.gateway.registry.all()] == [chain.customer.id]
     finally:
         await live.stop()

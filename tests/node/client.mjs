@@ -1,47 +1,61 @@
-// One stock socket.io-client v4 connection, driven by a Python test over stdin/stdout.
+// Stock socket.io-client v4 connections, as many as a Python test asks for, in one Node process
+// (a process per socket cost the suite a Node start-up each), driven over stdin/stdout.
 //
-// argv[2]: JSON {url, token?, last_event_id?, transports?}. Every line written to stdout is one
-// JSON object: {type: "connected"|"connect_error"|"event"|"ack"|"disconnect", ...}.
-// stdin lines: {op: "join"|"leave", channel, ref} (answered by an "ack" line with the same ref),
-// {op: "emit", event, data} (a client event the server must ignore), {op: "close"}.
+// stdin lines: {op: "open", socket, url, token?, last_event_id?, transports?} opens a connection
+// named `socket`; {op: "join"|"leave", socket, channel, ref} (answered by an "ack" line with the
+// same ref); {op: "emit", socket, event, data} (a client event the server must ignore);
+// {op: "close", socket} (answered by a "closed" line). End of stdin closes everything and exits.
+// stdout: one JSON object a line, {socket, type: "connected"|"connect_error"|"event"|"ack"|
+// "disconnect"|"closed", ...}.
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
 
-const options = JSON.parse(process.argv[2]);
+const sockets = new Map();
 const print = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 
-const auth = {};
-if (options.token !== undefined) auth.token = options.token;
-if (options.last_event_id !== undefined) auth.last_event_id = options.last_event_id;
-
-const socket = io(options.url, {
-  auth,
-  transports: options.transports ?? ["websocket"],
-  reconnection: false,
-  forceNew: true,
-  timeout: 5000,
-});
-
-socket.on("connect", () => print({ type: "connected", id: socket.id }));
-socket.on("connect_error", (error) => {
-  print({ type: "connect_error", message: error.message, data: error.data ?? null });
-});
-socket.on("disconnect", (reason) => print({ type: "disconnect", reason }));
-socket.onAny((event, payload) => print({ type: "event", event, payload }));
+function open(command) {
+  const name = command.socket;
+  const say = (message) => print({ socket: name, ...message });
+  const auth = {};
+  if (command.token !== undefined) auth.token = command.token;
+  if (command.last_event_id !== undefined) auth.last_event_id = command.last_event_id;
+  const socket = io(command.url, {
+    auth,
+    transports: command.transports ?? ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    timeout: 5000,
+  });
+  socket.on("connect", () => say({ type: "connected", id: socket.id }));
+  socket.on("connect_error", (error) => {
+    say({ type: "connect_error", message: error.message, data: error.data ?? null });
+  });
+  socket.on("disconnect", (reason) => say({ type: "disconnect", reason }));
+  socket.onAny((event, payload) => say({ type: "event", event, payload }));
+  sockets.set(name, socket);
+}
 
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   const command = JSON.parse(line);
+  if (command.op === "open") {
+    open(command);
+    return;
+  }
+  const socket = sockets.get(command.socket);
   if (command.op === "join" || command.op === "leave") {
-    socket.emit(command.op, command.channel, (ack) => print({ type: "ack", ref: command.ref, ack }));
+    socket.emit(command.op, command.channel, (ack) => {
+      print({ socket: command.socket, type: "ack", ref: command.ref, ack });
+    });
   } else if (command.op === "emit") {
     socket.emit(command.event, command.data);
   } else if (command.op === "close") {
     socket.disconnect();
-    lines.close();
+    sockets.delete(command.socket);
+    print({ socket: command.socket, type: "closed" });
   }
 });
 lines.on("close", () => {
-  socket.disconnect();
+  for (const socket of sockets.values()) socket.disconnect();
   setTimeout(() => process.exit(0), 50);
 });

@@ -47,10 +47,15 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-async def get_session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
+# Requests that only read: they get a read session, which never queues behind a writer.
+_READING_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def get_session(request: Request, database: DatabaseDep) -> AsyncIterator[AsyncSession]:
     """A session per request. Domain actions commit (and publish) themselves; anything left
-    uncommitted when the request ends is rolled back."""
-    async with database.session() as session:
+    uncommitted when the request ends is rolled back. GET and HEAD read (`read_session`)."""
+    reading = request.method in _READING_METHODS
+    async with database.read_session() if reading else database.session() as session:
         yield session
 
 

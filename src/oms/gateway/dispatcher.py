@@ -65,7 +65,7 @@ class Dispatcher:
         self.on_control: Callable[[PublishedEvent], Awaitable[None]] | None = None
 
     async def start(self) -> None:
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             self.watermark = await latest_event_id(session)
         self._unsubscribe = self.database.bus.subscribe(self.on_bus)
         self._tasks = [
@@ -144,7 +144,7 @@ class Dispatcher:
             await self.deliver(event, source=source)
 
     async def catch_up(self) -> None:
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             newest = await latest_event_id(session)
         if newest > self.watermark:
             await self._fill(newest)
@@ -152,7 +152,7 @@ class Dispatcher:
     async def _fill(self, up_to: int) -> None:
         """Deliver every committed event in (watermark, up_to], reading the table in pages."""
         while self.watermark < up_to:
-            async with self.database.session() as session:
+            async with self.database.read_session() as session:
                 page = await events_between(session, self.watermark, up_to, limit=self.page_size)
             for event in page:
                 await self.deliver(event, source="table")

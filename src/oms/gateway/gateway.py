@@ -20,6 +20,7 @@ import socketio
 from sqlalchemy import select
 from starlette.types import ASGIApp
 
+from oms.clock import SYSTEM_CLOCK, Clock
 from oms.db.models import Branch
 from oms.domain.actors import Actor
 from oms.domain.errors import RateLimited
@@ -104,6 +105,7 @@ class Gateway:
         ping_timeout: float = 20.0,
         connect_timeout: float | None = None,
         max_sockets: int | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         settings = runtime.settings
         self.expiry_sweep_seconds = expiry_sweep_seconds
@@ -115,10 +117,10 @@ class Gateway:
             per_address=settings.sockets_per_address,
         )
         self.connect_deadlines = ConnectDeadlines(
-            connect_timeout or settings.socket_connect_timeout_seconds
+            connect_timeout or settings.socket_connect_timeout_seconds, clock
         )
         # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
-        self.heartbeat = Heartbeat(ping_interval, ping_timeout)
+        self.heartbeat = Heartbeat(ping_interval, ping_timeout, clock)
         self._sweeper: asyncio.Task[None] | None = None
         self.runtime = runtime
         self.replay_page_size = replay_page_size
@@ -277,7 +279,7 @@ class Gateway:
         self, token: object, replay_after: int | None
     ) -> tuple[Actor, TokenClaims, int | None]:
         """The socket's user, its token's claims, and the position to replay from."""
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             auth = await authenticate_token(session, self.runtime.settings.app_key, token)
             if replay_after and replay_after > await latest_event_id(session):
                 # No client can have seen an id that was never committed: this database was reset
@@ -348,7 +350,7 @@ class Gateway:
     async def _current_actor(self, connection: Connection) -> Actor | None:
         """The socket's user as they are now (a join is decided by today's role and branches, not
         those at connect); None, and the socket closed, when its token no longer holds."""
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             try:
                 return await current_actor(
                     session,
@@ -377,7 +379,7 @@ class Gateway:
         await connection.link.disconnect()
 
     async def _branch_exists(self, branch_id: int) -> bool:
-        async with self.database.session() as session:
+        async with self.database.read_session() as session:
             found = await session.scalar(select(Branch.id).where(Branch.id == branch_id))
         return found is not None
 

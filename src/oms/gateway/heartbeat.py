@@ -5,6 +5,9 @@ copied context and a bound method per socket: a quarter of the objects a connect
 all walked by every full garbage collection. Here sockets wait in time slots (a dict of lists);
 one task wakes every `resolution` seconds and calls `heartbeat()` on the sockets whose slot is due.
 A socket is in one slot at a time, and a closed one simply does nothing when its slot comes.
+
+Time comes from a `Clock` (oms.clock): tests pass a ManualClock, move it and call `tick()`, so
+the heartbeat is tested without sleeping and without a race between two real timers.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from typing import Protocol, cast
+
+from oms.clock import SYSTEM_CLOCK, Clock
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +30,10 @@ class Beating(Protocol):
 
 
 class Heartbeat:
-    def __init__(self, interval: float, timeout: float) -> None:
+    def __init__(self, interval: float, timeout: float, clock: Clock = SYSTEM_CLOCK) -> None:
         self.interval = interval
         self.timeout = timeout
+        self.clock = clock
         # Pings may come up to one resolution late: a small share of the interval.
         self.resolution = min(1.0, min(interval, timeout) / 4)
         self._slots: dict[int, list[Beating]] = {}
@@ -45,8 +52,8 @@ class Heartbeat:
 
     def call_in(self, seconds: float, socket: Beating) -> None:
         """Call `socket.heartbeat()` about `seconds` from now."""
-        due = asyncio.get_running_loop().time() + seconds
-        slot = int(due / self.resolution) + 1  # never early
+        due = self.clock.monotonic() + seconds
+        slot = math.ceil(due / self.resolution)  # never early
         self._slots.setdefault(slot, []).append(socket)
 
     def _fire(self, socket: Beating) -> None:
@@ -55,18 +62,21 @@ class Heartbeat:
     def __len__(self) -> int:
         return sum(len(sockets) for sockets in self._slots.values())
 
+    def tick(self) -> None:
+        """Call every socket whose slot is due by the clock (in slot order)."""
+        now = math.floor(self.clock.monotonic() / self.resolution)
+        for slot in sorted(slot for slot in self._slots if slot <= now):
+            for socket in self._slots.pop(slot):
+                try:
+                    self._fire(socket)
+                except Exception:
+                    # One socket's failure must not stop the heartbeat of all the others.
+                    log.exception("heartbeat failed for a socket")
+
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.resolution)
-            now = int(loop.time() / self.resolution)
-            for slot in sorted(slot for slot in self._slots if slot <= now):
-                for socket in self._slots.pop(slot):
-                    try:
-                        self._fire(socket)
-                    except Exception:
-                        # One socket's failure must not stop the heartbeat of all the others.
-                        log.exception("heartbeat failed for a socket")
+            self.tick()
 
 
 class Unconnected(Protocol):
@@ -80,8 +90,8 @@ class ConnectDeadlines(Heartbeat):
     must CONNECT (authenticate) within `seconds` of opening, or it is closed. Without it a client
     that answers pings but never authenticates holds a socket for as long as it likes."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(seconds, seconds)
+    def __init__(self, seconds: float, clock: Clock = SYSTEM_CLOCK) -> None:
+        super().__init__(seconds, seconds, clock)
 
     def _fire(self, socket: Beating) -> None:
         cast(Unconnected, socket).connect_deadline()

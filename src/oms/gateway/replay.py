@@ -67,9 +67,9 @@ async def _replay(
 async def read_page(
     database: Database, user_id: int, after: int, limit: int
 ) -> list[tuple[int, PublishedEvent]]:
-    """One page of the user's inbox after `after`, in its own short transaction (on SQLite every
-    transaction holds the write lock, so none may stay open while frames are written)."""
-    async with database.session() as session:
+    """One page of the user's inbox after `after`, in its own short read transaction: it reads
+    beside any writer and stays open only for the read, never while frames are written."""
+    async with database.read_session() as session:
         return await events_for_user(session, user_id, after, limit=limit)
 
 
