@@ -16,6 +16,7 @@ import type {
   ScheduleEvent,
 } from "@/shared/api/events.gen";
 import { appointmentKeys } from "@/features/appointments/api/keys";
+import { deliveryKeys } from "@/features/deliveries/api/get-deliveries";
 import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
@@ -135,5 +136,7 @@ export function dispatchEvent<K extends EventName>(name: K, payload: EventPayloa
   // Every event delivered to a person is also one unread row in their inbox.
   bumpUnreadCount(ctx.client);
   void ctx.client.invalidateQueries({ queryKey: notificationKeys.lists });
+  // New inbox rows mean new deliveries: an open delivery log reads itself again.
+  void ctx.client.invalidateQueries({ queryKey: deliveryKeys.all });
   showToast(name, payload, effect, ctx);
 }
