@@ -48,7 +48,9 @@ def test_settings_page_saves_preferences(server: OmsServer, sign_in_as: SignIn) 
     expect(page.get_by_test_id("pref-appointment-email")).not_to_be_checked()
 
 
-def test_service_worker_shows_a_push_with_its_title(server: OmsServer, sign_in_as: SignIn) -> None:
+def test_service_worker_shows_a_push_and_opens_its_url_on_click(
+    server: OmsServer, sign_in_as: SignIn
+) -> None:
     customer = sign_in_as("customer3@everbright.test")
     page = customer.page
     page.context.grant_permissions(["notifications"], origin=server.url)
@@ -108,6 +110,18 @@ def test_service_worker_shows_a_push_with_its_title(server: OmsServer, sign_in_a
             "url": "/notifications",
         }
     ]
+
+    # A click on it (dispatched inside the service worker: no CDP command clicks a system
+    # notification) brings the tab to the item.
+    [worker] = [w for w in page.context.service_workers if w.url.endswith("/sw.js")]
+    worker.evaluate(
+        """async () => {
+            const [shown] = await self.registration.getNotifications();
+            self.dispatchEvent(new NotificationEvent('notificationclick', {notification: shown}));
+        }"""
+    )
+    expect(page).to_have_url(server.url + "/notifications")
+    expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 def test_an_urgent_message_reaches_a_customer_who_is_not_looking(
