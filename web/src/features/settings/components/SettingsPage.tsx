@@ -5,7 +5,7 @@ import { Field } from "@/shared/ui/Field";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { QueryState } from "@/shared/ui/states";
 import { FAMILIES, usePreferences, useSavePreferences, type Channel, type Family, type Preferences } from "../api/preferences";
-import { deviceSubscribed, pushSupported, subscribeThisDevice, unsubscribeThisDevice } from "../api/push";
+import { deviceSubscribed, pushSupported, subscribeThisDevice, unsubscribeThisDevice } from "@/shared/push/device";
 
 const LABELS: Record<Family, string> = {
   appointment: "Appointments",
