@@ -104,8 +104,9 @@ def api(without_redis: WithoutRedis = False) -> None:
 
 
 @app.command()
-def worker() -> None:
+def worker(without_redis: WithoutRedis = False) -> None:
     """Run the delivery worker only: email and Web Push (scale-out; shares the database)."""
+    del without_redis  # deliveries meet through the database alone; accepted for scripts' sake
     settings = settings_or_exit()
     from oms.server import run_delivery_worker
 

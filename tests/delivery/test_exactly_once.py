@@ -109,7 +109,13 @@ async def spawn(worker_env: dict[str, str]) -> AsyncIterator[Spawn]:
 
     async def start() -> asyncio.subprocess.Process:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "oms.cli", "worker", env=worker_env, cwd=ROOT
+            sys.executable,
+            "-m",
+            "oms.cli",
+            "worker",
+            "--without-redis",
+            env=worker_env,
+            cwd=ROOT,
         )
         started.append(process)
         return process
