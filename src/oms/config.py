@@ -111,9 +111,12 @@ class Settings(BaseSettings):
     # Delivery channels (DESIGN §10): email and Web Push for what stays unread.
     delivery_delay_seconds: float = Field(60, alias="DELIVERY_DELAY_SECONDS", ge=0, le=86400)
     delivery_max_attempts: int = Field(8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=50)
+    # How long a claimed delivery is a worker's: after a crash, it is sent again after this.
+    delivery_lease_seconds: float = Field(180, alias="DELIVERY_LEASE_SECONDS", ge=1, le=3600)
     smtp_url: str | None = Field(None, alias="SMTP_URL")
     mail_from: str = Field("OMS <no-reply@localhost>", alias="MAIL_FROM")
-    public_url: str = Field("http://127.0.0.1:8000", alias="PUBLIC_URL")
+    # Where links in emails and pushes point; default: this server's own web app.
+    public_url: str = Field("", alias="PUBLIC_URL")
     vapid_private_key: str | None = Field(None, alias="VAPID_PRIVATE_KEY")
     vapid_subject: str = Field("mailto:no-reply@localhost", alias="VAPID_SUBJECT")
 
@@ -167,7 +170,7 @@ class Settings(BaseSettings):
     @field_validator("public_url")
     @classmethod
     def _public_url_is_http(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
@@ -177,6 +180,10 @@ class Settings(BaseSettings):
             raise ValueError("APP_KEY: required outside development (the built-in key is public)")
         if bool(self.tls_cert_file) != bool(self.tls_key_file):
             raise ValueError("TLS_CERT_FILE: TLS_CERT_FILE and TLS_KEY_FILE go together")
+        if not self.public_url:
+            scheme = "https" if self.tls_cert_file else "http"
+            host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host
+            self.public_url = f"{scheme}://{host}:{self.http_port}"
         return self
 
     @property

@@ -20,6 +20,21 @@ class Recorder:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.answers: deque[str] = deque()
         self.received = asyncio.Event()
+        # Hold the RCPT with this number (1-based) until `release` is set: a sender mid-send.
+        self.hold_rcpt: int | None = None
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+        self.rcpts = 0
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        self.rcpts += 1
+        if self.rcpts == self.hold_rcpt:
+            self.held.set()
+            await self.release.wait()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.answers:

@@ -22,7 +22,6 @@ from oms.db.models import Delivery, EventRecord, Notification, NotificationPrefe
 from oms.delivery.families import QUIET_HOURS_EXEMPT, family_of
 from oms.delivery.preferences import effective
 
-LEASE_SECONDS = 120.0
 RETRY_BASE_SECONDS = 30.0
 RETRY_CAP_SECONDS = 3600.0
 
@@ -85,7 +84,7 @@ def _due(now: datetime, limit: int) -> Any:
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, max_attempts: int
+    session: AsyncSession, *, now: datetime, limit: int, max_attempts: int, lease_seconds: float
 ) -> ClaimResult:
     rows = (await session.execute(_due(now, limit))).all()
     result = ClaimResult([], [])
@@ -126,7 +125,7 @@ async def claim_due(
             result.settled.append((delivery.channel, "failed"))
             continue
         delivery.attempts += 1
-        delivery.next_attempt_at = now + timedelta(seconds=LEASE_SECONDS)
+        delivery.next_attempt_at = now + timedelta(seconds=lease_seconds)
         result.claimed.append(
             Claimed(
                 delivery.id,

@@ -24,7 +24,7 @@ from oms.delivery.claims import SENT, Claimed, Outcome
 from oms.delivery.links import item_url, unsubscribe_url
 from oms.delivery.templates import FAMILY_LABELS, render
 
-SMTP_TIMEOUT_SECONDS = 20.0
+SMTP_TIMEOUT_SECONDS = 10.0
 
 
 def build_email(settings: Settings, claimed: Claimed) -> EmailMessage:

@@ -86,6 +86,18 @@ class PushSender:
         self.settings = settings
         self.keys = keys
         self._session: aiohttp.ClientSession | None = None
+        # Signed VAPID headers per push service origin, with their expiry: one ECDSA signature
+        # per service per hours, not per message.
+        self._signed: dict[str, tuple[dict[str, str], int]] = {}
+
+    def _vapid(self, audience: str) -> dict[str, str]:
+        now = int(time.time())
+        cached = self._signed.get(audience)
+        if cached is None or cached[1] - now < VAPID_LIFETIME_SECONDS // 2:
+            expires = now + VAPID_LIFETIME_SECONDS
+            cached = (self.keys.headers(audience, self.settings.vapid_subject, expires), expires)
+            self._signed[audience] = cached
+        return cached[0]
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -98,11 +110,7 @@ class PushSender:
         ) and not await _resolves_publicly(target.endpoint):
             return Outcome("failed", "push endpoint resolves to a private address")
         parsed = urlparse(target.endpoint)
-        vapid = self.keys.headers(
-            f"{parsed.scheme}://{parsed.netloc}",
-            self.settings.vapid_subject,
-            int(time.time()) + VAPID_LIFETIME_SECONDS,
-        )
+        vapid = self._vapid(f"{parsed.scheme}://{parsed.netloc}")
         pusher = WebPusher(
             {"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}},
             aiohttp_session=self._http(),

@@ -27,18 +27,16 @@ from oms.clock import Clock
 from oms.config import Settings
 from oms.db.database import Database
 from oms.db.models import PushSubscription
-from oms.delivery.claims import LEASE_SECONDS, Claimed, Outcome, claim_due, record_outcome, release
+from oms.delivery.claims import Claimed, Outcome, claim_due, record_outcome, release
 from oms.delivery.email import EmailSender, build_email
 from oms.delivery.planner import plan_deliveries
-from oms.delivery.push import PUSH_TIMEOUT_SECONDS, PushSender, Target
+from oms.delivery.push import PushSender, Target
 from oms.delivery.subscriptions import subscriptions_of
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50
 POLL_SECONDS = 1.0
-# A send never starts later than this into its lease, so it ends before the lease does.
-_SEND_DEADLINE = LEASE_SECONDS - 2 * PUSH_TIMEOUT_SECONDS - 30
 
 
 @dataclass
@@ -73,6 +71,7 @@ class DeliveryWorker:
                 now=self.clock.now(),
                 limit=CLAIM_BATCH,
                 max_attempts=self.settings.delivery_max_attempts,
+                lease_seconds=self.settings.delivery_lease_seconds,
             )
         for channel, status in result.settled:
             self.on_settled(channel, status)
@@ -90,7 +89,9 @@ class DeliveryWorker:
         return total
 
     def _late(self, started: float) -> bool:
-        return self.clock.monotonic() - started > _SEND_DEADLINE
+        """A send starts in the first half of the lease at the latest, so that it ends (SMTP
+        commands time out after 10 s, push requests after 15 s) before the lease does."""
+        return self.clock.monotonic() - started > self.settings.delivery_lease_seconds / 2
 
     async def _finish(self, claimed: Claimed, outcome: Outcome) -> None:
         async with self.database.session() as session:

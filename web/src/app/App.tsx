@@ -5,6 +5,8 @@ import { Toaster } from "sonner";
 import { LoginPage } from "@/features/auth/components/LoginPage";
 import { AppointmentsPage } from "@/features/appointments/components/AppointmentsPage";
 import { ConnectionsPage } from "@/features/connections/components/ConnectionsPage";
+import { DeliveryLogPage } from "@/features/deliveries/components/DeliveryLogPage";
+import { SettingsPage } from "@/features/settings/components/SettingsPage";
 import { InventoryPage } from "@/features/inventory/components/InventoryPage";
 import { NotificationCentre } from "@/features/notifications/components/NotificationCentre";
 import { SendNotificationForm } from "@/features/notifications/components/SendNotificationForm";
@@ -87,6 +89,8 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />
           <Route path="/admin/connections" element={<RequireRole roles={["admin"]}><ConnectionsPage /></RequireRole>} />
           <Route path="/admin/users" element={<RequireRole roles={["admin"]}><UsersPage /></RequireRole>} />
+          <Route path="/settings" element={<SettingsPage />} />
+          <Route path="/admin/deliveries" element={<RequireRole roles={["admin"]}><DeliveryLogPage /></RequireRole>} />
           <Route path="/login" element={<Navigate to="/" replace />} />
           <Route path="*" element={<Empty title="Page not found."><Link to="/">Back to your dashboard</Link></Empty>} />
         </Routes>

@@ -21,6 +21,8 @@ const NAV: NavItem[] = [
   { to: "/admin/send", label: "Send notification", roles: ["admin"] },
   { to: "/admin/connections", label: "Connections", roles: ["admin"] },
   { to: "/admin/users", label: "Users", roles: ["admin"] },
+  { to: "/admin/deliveries", label: "Delivery log", roles: ["admin"] },
+  { to: "/settings", label: "Settings", roles: ["admin", "staff", "optometrist", "customer"] },
 ];
 
 const ROLE_LABEL: Record<Role, string> = { admin: "Admin", staff: "Staff", optometrist: "Optometrist", customer: "Customer" };

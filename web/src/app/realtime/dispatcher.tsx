@@ -21,6 +21,7 @@ import type {
 import { wordingFor, type Viewer } from "@/shared/lib/event-wording";
 import { announce } from "@/shared/ui/Announcer";
 import { appointmentKeys } from "@/features/appointments/api/keys";
+import { deliveryKeys } from "@/features/deliveries/api/get-deliveries";
 import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount, setUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
@@ -182,5 +183,7 @@ export function dispatchEvent<K extends EventName>(name: K, payload: EventPayloa
   // Every event delivered to a person is also a row in their inbox, unread unless they caused it.
   if (!isOwn(payload, ctx.viewer)) bumpUnreadCount(ctx.client);
   void ctx.client.invalidateQueries({ queryKey: notificationKeys.lists });
+  // New inbox rows mean new deliveries: an open delivery log reads itself again.
+  void ctx.client.invalidateQueries({ queryKey: deliveryKeys.all });
   showToast(name, payload, effect, ctx);
 }
