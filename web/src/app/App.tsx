@@ -10,6 +10,8 @@ import { NotificationCentre } from "@/features/notifications/components/Notifica
 import { SendNotificationForm } from "@/features/notifications/components/SendNotificationForm";
 import { PrescriptionForm } from "@/features/prescriptions/components/PrescriptionForm";
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
+import { OrderForm } from "@/features/orders/components/OrderForm";
+import { OrdersPage } from "@/features/orders/components/OrdersPage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
 import { Empty } from "@/shared/ui/states";
@@ -74,8 +76,10 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/" element={<Dashboard />} />
           <Route path="/appointments" element={<AppointmentsPage />} />
           <Route path="/inventory" element={<RequireRole roles={["admin", "staff"]}><InventoryPage /></RequireRole>} />
-          <Route path="/prescriptions" element={<RequireRole roles={["admin", "optometrist", "customer"]}><PrescriptionsPage /></RequireRole>} />
+          <Route path="/prescriptions" element={<RequireRole roles={["admin", "staff", "optometrist", "customer"]}><PrescriptionsPage /></RequireRole>} />
           <Route path="/prescriptions/new" element={<RequireRole roles={["optometrist"]}><PrescriptionForm /></RequireRole>} />
+          <Route path="/orders" element={<OrdersPage />} />
+          <Route path="/orders/new" element={<RequireRole roles={["admin", "staff", "optometrist"]}><OrderForm /></RequireRole>} />
           <Route path="/notifications" element={<NotificationCentre />} />
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />
           <Route path="/admin/connections" element={<RequireRole roles={["admin"]}><ConnectionsPage /></RequireRole>} />

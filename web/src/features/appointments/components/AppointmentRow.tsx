@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { toast } from "sonner";
 import { errorMessage } from "@/shared/api/client";
 import { formatDay, titleCase } from "@/shared/lib/format";
@@ -95,6 +96,11 @@ export function AppointmentRow({ appointment, role }: { appointment: Appointment
               {pending === action ? "…" : ACTION_LABEL[action]}
             </button>
           ))}
+        {appointment.status === "completed" && role !== "customer" && (
+          <Link className="btn btn--small" to={`/orders/new?appointment_id=${appointment.id}`} data-testid="action-order-glasses">
+            Order glasses
+          </Link>
+        )}
         {canReschedule && (
           <button type="button" className="btn btn--small" onClick={() => setPanel(panel === "reschedule" ? "none" : "reschedule")} aria-expanded={panel === "reschedule"}>
             Reschedule
