@@ -14,6 +14,12 @@ from oms.api.app import create_api
 from oms.runtime import Runtime
 
 PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/auth/register")}
+# A reminder's signed links carry their own token (tests/appointments/test_reminder_links.py).
+PUBLIC |= {
+    (method, f"/api/appointments/1/{action}-link")
+    for method in ("GET", "POST")
+    for action in ("confirm", "cancel")
+}
 
 
 def api_routes(runtime: Runtime) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from oms import __version__
 from oms.api.errors import install_error_handlers
 from oms.api.routes import (
+    appointment_links,
     appointments,
     auth,
     branches,
@@ -30,6 +31,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     prescriptions.router,
     notifications.router,
     orders.router,
+    appointment_links.router,
 )
 
 
