@@ -19,6 +19,12 @@ PUBLIC = {
     # Signed links in emails: the token in the URL is the authority (DESIGN §10).
     ("GET", "/api/unsubscribe"),
     ("POST", "/api/unsubscribe"),
+    # A reminder's signed links carry their own token (tests/appointments/test_reminder_links.py).
+    *(
+        (method, f"/api/appointments/1/{action}-link")
+        for method in ("GET", "POST")
+        for action in ("confirm", "cancel")
+    ),
 }
 
 

@@ -47,6 +47,10 @@ class OmsServer:
             "WEBSOCKET_HOST": "127.0.0.1",
             "WEBSOCKET_PORT": str(self.websocket_port),
             "PYTHONUNBUFFERED": "1",
+            # No appointment reminders: one falling due mid-run (a booking for tomorrow) would
+            # add an unplanned toast and bell count to another test's person. The reminders are
+            # tested with a ManualClock in tests/appointments/test_reminders.py.
+            "REMINDER_OFFSETS": "",
         }
 
     def start(self) -> None:

@@ -17,9 +17,22 @@ PAGES = {
         "/admin/send",
         "/admin/connections",
     ],
-    "staff.garnet@everbright.test": ["/", "/appointments", "/inventory", "/notifications"],
+    "staff.garnet@everbright.test": [
+        "/",
+        "/appointments",
+        "/inventory",
+        "/notifications",
+        "/orders",
+        "/orders/new",
+    ],
     "dr.santos@everbright.test": ["/", "/appointments", "/prescriptions", "/prescriptions/new"],
-    "customer5@everbright.test": ["/", "/appointments", "/prescriptions", "/notifications"],
+    "customer5@everbright.test": [
+        "/",
+        "/appointments",
+        "/prescriptions",
+        "/notifications",
+        "/orders",
+    ],
 }
 
 

@@ -9,6 +9,7 @@ from oms import __version__
 from oms.api.body_limit import BodyLimit
 from oms.api.errors import ERROR_RESPONSES, install_error_handlers
 from oms.api.routes import (
+    appointment_links,
     appointments,
     auth,
     branches,
@@ -38,6 +39,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     orders.router,
     preferences.router,
     deliveries.router,
+    appointment_links.router,
 )
 
 

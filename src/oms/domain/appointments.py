@@ -333,18 +333,26 @@ async def update_appointment(
     return AppointmentView(appointment, parties)
 
 
-def _check_may_act(actor: Actor, action: str) -> None:
+def _check_may_act(actor: Actor, action: str, *, by_patient_link: bool = False) -> None:
     # Visibility is already checked: staff act at their branch, the optometrist on their own.
-    if actor.role == "customer" and action != "cancel":
+    # A reminder's signed link lets the patient confirm too (oms.domain.appointment_links).
+    allowed = ("cancel", "confirm") if by_patient_link else ("cancel",)
+    if actor.role == "customer" and action not in allowed:
         raise PermissionDenied("customers may only cancel their appointments")
 
 
 async def transition(
-    session: AsyncSession, actor: Actor, appointment_id: int, action: str, *, reason: str = ""
+    session: AsyncSession,
+    actor: Actor,
+    appointment_id: int,
+    action: str,
+    *,
+    reason: str = "",
+    by_patient_link: bool = False,
 ) -> AppointmentView:
     """confirm | start | complete | cancel | no_show, as the status machine allows (else 409)."""
     appointment = await _visible(session, actor, appointment_id, lock=True)
-    _check_may_act(actor, action)
+    _check_may_act(actor, action, by_patient_link=by_patient_link)
     appointment.status = next_status(appointment.status, action)
     if action in ("cancel", "no_show") and reason:
         appointment.cancel_reason = reason

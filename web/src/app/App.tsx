@@ -14,6 +14,8 @@ import { PrescriptionForm } from "@/features/prescriptions/components/Prescripti
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
 import { SchedulePage } from "@/features/schedules/components/SchedulePage";
 import { UsersPage } from "@/features/users/components/UsersPage";
+import { OrderForm } from "@/features/orders/components/OrderForm";
+import { OrdersPage } from "@/features/orders/components/OrdersPage";
 import { ApiError } from "@/shared/api/client";
 import { getSession, setSession, subscribeSession, useSession, useUser, type Role, type Session } from "@/shared/session/session";
 import { Announcer } from "@/shared/ui/Announcer";
@@ -82,8 +84,10 @@ function SignedIn({ session }: { session: Session }) {
           <Route path="/" element={<Dashboard />} />
           <Route path="/appointments" element={<AppointmentsPage />} />
           <Route path="/inventory" element={<RequireRole roles={["admin", "staff"]}><InventoryPage /></RequireRole>} />
-          <Route path="/prescriptions" element={<RequireRole roles={["admin", "optometrist", "customer"]}><PrescriptionsPage /></RequireRole>} />
+          <Route path="/prescriptions" element={<RequireRole roles={["admin", "staff", "optometrist", "customer"]}><PrescriptionsPage /></RequireRole>} />
           <Route path="/prescriptions/new" element={<RequireRole roles={["optometrist"]}><PrescriptionForm /></RequireRole>} />
+          <Route path="/orders" element={<OrdersPage />} />
+          <Route path="/orders/new" element={<RequireRole roles={["admin", "staff", "optometrist"]}><OrderForm /></RequireRole>} />
           <Route path="/notifications" element={<NotificationCentre />} />
           <Route path="/schedule" element={<RequireRole roles={["admin", "staff", "optometrist"]}><SchedulePage /></RequireRole>} />
           <Route path="/admin/send" element={<RequireRole roles={["admin"]}><SendNotificationForm /></RequireRole>} />

@@ -152,6 +152,11 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
             Write prescription
           </Link>
         )}
+        {appointment.status === "completed" && role !== "customer" && (
+          <Link className="btn btn--small" to={`/orders/new?appointment_id=${appointment.id}`} data-testid="action-order-glasses" aria-label={`Order glasses for ${label}`}>
+            Order glasses
+          </Link>
+        )}
         {canReschedule && (
           <button
             ref={rescheduleToggle}

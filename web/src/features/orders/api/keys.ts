@@ -4,5 +4,6 @@ export const orderKeys = {
   all: ["orders"] as const,
   lists: ["orders", "list"] as const,
   list: (filters: OrderFilters) => ["orders", "list", filters] as const,
-  detail: (id: number) => ["orders", "detail", id] as const,
+  prescriptions: ["orders", "prescriptions"] as const,
+  frames: ["orders", "frames"] as const,
 };

@@ -48,3 +48,12 @@ export const STATUS_LABELS: Record<OrderStatus, string> = {
   collected: "Collected",
   cancelled: "Cancelled",
 };
+
+/** Where each status may go next, and the button that takes it there (the server decides). */
+export const NEXT_ACTION: Partial<Record<OrderStatus, { action: OrderAction; label: string }>> = {
+  ordered: { action: "send-to-lab", label: "Send to lab" },
+  in_lab: { action: "mark-ready", label: "Mark ready" },
+  ready: { action: "collect", label: "Collected" },
+};
+
+export const CANCELLABLE: OrderStatus[] = ["ordered", "in_lab", "ready"];

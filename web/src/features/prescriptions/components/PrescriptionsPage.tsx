@@ -31,7 +31,7 @@ export function PrescriptionsPage() {
           ) : (
             <ul className="rx-list" data-testid="prescription-list">
               {rows.map((rx) => (
-                <PrescriptionCard key={rx.id} rx={rx} showPatient={user.role !== "customer"} />
+                <PrescriptionCard key={rx.id} rx={rx} showPatient={user.role !== "customer"} canOrder={user.role !== "customer"} />
               ))}
             </ul>
           )
@@ -41,7 +41,7 @@ export function PrescriptionsPage() {
   );
 }
 
-function PrescriptionCard({ rx, showPatient }: { rx: Prescription; showPatient: boolean }) {
+function PrescriptionCard({ rx, showPatient, canOrder }: { rx: Prescription; showPatient: boolean; canOrder: boolean }) {
   const [open, setOpen] = useState(false);
   const expired = rx.expiry_date < new Date().toISOString().slice(0, 10);
   return (
@@ -80,6 +80,11 @@ function PrescriptionCard({ rx, showPatient }: { rx: Prescription; showPatient: 
             {showPatient && <> for {rx.patient.name}</>}
           </p>
           {rx.notes && <p>{rx.notes}</p>}
+          {canOrder && !expired && (
+            <Link className="btn btn--small btn--primary" to={`/orders/new?prescription_id=${rx.id}`} data-testid="rx-order">
+              Order glasses
+            </Link>
+          )}
         </div>
       )}
     </li>
