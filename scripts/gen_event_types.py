@@ -3,7 +3,7 @@
     uv run python scripts/gen_event_types.py          # writes web/src/shared/api/events.gen.ts
     uv run python scripts/gen_event_types.py --check  # exits 1 when the committed file is stale
 
-Only the shapes the catalogue uses are translated (int, str, bool, datetime, Literal, dict,
+Only the shapes the catalogue uses are translated (int, str, bool, datetime, Literal, dict, list,
 nested models); anything else fails loudly so a new field type cannot slip through as `any`.
 """
 
@@ -52,6 +52,9 @@ def ts_type(annotation: Any, models: dict[str, type[BaseModel]]) -> str:
         return " | ".join(ts_type(arg, models) for arg in get_args(annotation))
     if origin is dict:
         return "Record<string, unknown>"
+    if origin is list:
+        (item,) = get_args(annotation)
+        return f"Array<{ts_type(item, models)}>"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         models[annotation.__name__] = annotation
         return annotation.__name__

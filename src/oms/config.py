@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = Field(None, alias="TLS_KEY_FILE")
     # The time zone of branches created without one (DESIGN §3); each branch keeps its own.
     oms_timezone: str = Field("UTC", alias="OMS_TIMEZONE")
+    # A gateway node's heartbeat in Redis: a node silent this long leaves the cluster view
+    # (GET /connections, presence); it beats every third of it (DESIGN §12).
+    oms_node_ttl_seconds: float = Field(10.0, alias="OMS_NODE_TTL_SECONDS", ge=1, le=600)
+    # Announce staff members' and optometrists' coming online and going offline to their
+    # branches (presence.changed); GET /api/presence answers either way.
+    oms_presence_events: bool = Field(True, alias="OMS_PRESENCE_EVENTS")
 
     @field_validator("app_key")
     @classmethod

@@ -70,6 +70,7 @@ async def start_live_gateway(
     expiry_sweep_seconds: float = 5.0,
     ping_interval: float = 25.0,
     ping_timeout: float = 20.0,
+    presence_seconds: float | None = None,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
@@ -78,6 +79,8 @@ async def start_live_gateway(
         expiry_sweep_seconds=expiry_sweep_seconds,
         ping_interval=ping_interval,
         ping_timeout=ping_timeout,
+        # No presence.changed of its own: a test that wants them calls presence.reconcile().
+        presence_seconds=presence_seconds,
     )
     await gateway.start()
     runtime.gateway = gateway

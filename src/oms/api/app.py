@@ -14,6 +14,7 @@ from oms.api.routes import (
     inventory,
     notifications,
     prescriptions,
+    presence,
     schedules,
     users,
 )
@@ -28,6 +29,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     inventory.router,
     prescriptions.router,
     notifications.router,
+    presence.router,
 )
 
 

@@ -25,6 +25,7 @@ InventoryEventName = Literal["inventory.low_stock", "inventory.out_of_stock", "i
 NotificationEventName = Literal["notification.general", "notification.alert", "notification.urgent"]
 PrescriptionEventName = Literal["prescription.created"]
 ScheduleEventName = Literal["schedule.updated"]
+PresenceEventName = Literal["presence.changed"]
 
 EventName = Literal[
     AppointmentEventName,
@@ -32,6 +33,7 @@ EventName = Literal[
     NotificationEventName,
     PrescriptionEventName,
     ScheduleEventName,
+    PresenceEventName,
 ]
 # Nested Literals flatten, so this is every name (iterating the families would yield nothing).
 EVENT_NAMES: tuple[str, ...] = get_args(EventName)
@@ -143,12 +145,29 @@ class ScheduleEvent(EventBase):
     schedule: ScheduleSubject
 
 
+class PresenceUser(_Strict):
+    id: int
+    name: str
+    role: str
+
+
+class PresenceEvent(EventBase):
+    """A staff member or optometrist came online (first socket in the cluster) or went offline
+    (last socket closed, and not back within the debounce) — DESIGN §12."""
+
+    event: PresenceEventName
+    user: PresenceUser
+    branch_ids: list[int]
+    online: bool
+
+
 EVENT_MODELS: dict[str, type[EventBase]] = {
     "appointment": AppointmentEvent,
     "inventory": InventoryEvent,
     "notification": NotificationEvent,
     "prescription": PrescriptionEvent,
     "schedule": ScheduleEvent,
+    "presence": PresenceEvent,
 }
 
 # Fields every payload has; the rest of a payload is its subject.
@@ -158,6 +177,13 @@ BASE_FIELDS = frozenset(EventBase.model_fields)
 def is_per_recipient(name: str) -> bool:
     """Notification events carry the recipient's inbox row id, so each recipient's copy differs."""
     return name.startswith("notification.")
+
+
+def is_ambient(name: str) -> bool:
+    """Events that keep a screen current but are not news: delivered (and replayed) like any
+    other, but their inbox rows are stored already read and the inbox list leaves them out, so
+    the bell never counts someone signing in."""
+    return name.startswith("presence.")
 
 
 def validate_payload(payload: dict[str, Any], *, inbox_id: int | None = None) -> EventBase:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,3 +59,12 @@ def for_prescription(*, patient_id: int, optometrist_id: int) -> set[int]:
 
 async def for_schedule(session: AsyncSession, *, optometrist_id: int, branch_id: int) -> set[int]:
     return {optometrist_id} | await branch_staff(session, branch_id)
+
+
+async def for_presence(session: AsyncSession, branch_ids: Iterable[int]) -> set[int]:
+    """A staff member's or optometrist's presence (DESIGN §12): the members of their branches,
+    and the admins (who see every branch's "Online now")."""
+    found = await admins(session)
+    for branch_id in branch_ids:
+        found |= await branch_members(session, branch_id)
+    return found

@@ -15,9 +15,10 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from oms.db.base import utcnow
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
-from oms.events.catalogue import EventName, Level, validate_payload
+from oms.events.catalogue import EventName, Level, is_ambient, validate_payload
 from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
@@ -81,11 +82,16 @@ async def record_event(
     user_ids = sorted(set(recipients))
     inbox: list[tuple[int, int]] = []
     if user_ids:
+        # An ambient event's rows are stored read: never counted by the bell (catalogue).
+        read_at = utcnow() if is_ambient(name) else None
         rows = await session.execute(
             insert(Notification).returning(
                 Notification.user_id, Notification.id, sort_by_parameter_order=True
             ),
-            [{"user_id": user_id, "event_id": record.id} for user_id in user_ids],
+            [
+                {"user_id": user_id, "event_id": record.id, "read_at": read_at}
+                for user_id in user_ids
+            ],
         )
         inbox = [(int(user_id), int(inbox_id)) for user_id, inbox_id in rows.all()]
     await session.flush()

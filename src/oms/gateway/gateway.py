@@ -24,9 +24,17 @@ from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
 from oms.events.store import latest_event_id
 from oms.gateway import channels, gclog
+from oms.gateway.cluster import NodeAnnouncer, RedisDirectory
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import Heartbeat
+from oms.gateway.presence import (
+    RECONCILE_SECONDS,
+    AnnouncedStore,
+    MemoryStore,
+    PresenceWatch,
+    RedisStore,
+)
 from oms.gateway.replay import start_connection
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
@@ -75,6 +83,7 @@ class Gateway:
         expiry_sweep_seconds: float = 5.0,
         ping_interval: float = 25.0,
         ping_timeout: float = 20.0,
+        presence_seconds: float | None = RECONCILE_SECONDS,
     ) -> None:
         self.expiry_sweep_seconds = expiry_sweep_seconds
         # engine.io's heartbeat (python-engineio's and Node's defaults), on both endpoints.
@@ -102,10 +111,33 @@ class Gateway:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
         self._gc_log = gclog.from_environment()
+        self.announcer, store = self._cluster_membership(runtime)
+        self.presence = PresenceWatch(runtime.cluster(), store, self.database, runtime.clock)
+        # How often presence.changed is reconciled (None: never, by itself; tests call it).
+        self.presence_seconds = presence_seconds
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
         self.sio.on("join", self._join)
         self.sio.on("leave", self._leave)
+
+    def _cluster_membership(self, runtime: Runtime) -> tuple[NodeAnnouncer | None, AnnouncedStore]:
+        """With Redis, this node's sockets go there (cluster.py) and presence is announced by
+        whichever node holds the lease; without it, this process is the whole cluster."""
+        directory = runtime.cluster()
+        if not isinstance(directory, RedisDirectory):
+            return None, MemoryStore()
+        ttl = directory.ttl_seconds
+        announcer = NodeAnnouncer(
+            directory.client,
+            directory.keys,
+            runtime.clock,
+            runtime.node_id,
+            self.connection_rows,
+            ttl_seconds=ttl,
+        )
+        return announcer, RedisStore(
+            directory.client, directory.keys, runtime.node_id, lease_seconds=ttl
+        )
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -120,6 +152,10 @@ class Gateway:
         self.heartbeat.start()
         if self._gc_log is not None:
             self._gc_log.start()
+        if self.announcer is not None:
+            await self.announcer.start()
+        if self.presence_seconds is not None:
+            await self.presence.start(self.presence_seconds)
 
     async def stop(self) -> None:
         if self._stopped:
@@ -129,6 +165,9 @@ class Gateway:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        await self.presence.stop()
+        if self.announcer is not None:
+            await self.announcer.stop()
         await self.dispatcher.stop()
         await self.heartbeat.stop()
         if self._gc_log is not None:
@@ -196,10 +235,17 @@ class Gateway:
         """From now on the dispatcher delivers to it (parked in `pending` until `go_live` ends)."""
         self.registry.add(connection)
         self.metrics.connections.set(len(self.registry))
+        self._announce(connection)
 
     def forget(self, connection: Connection) -> None:
-        self.registry.remove(connection.sid)
+        if self.registry.remove(connection.sid) is not None and self.announcer is not None:
+            self.announcer.drop(connection.sid)
         self.metrics.connections.set(len(self.registry))
+
+    def _announce(self, connection: Connection) -> None:
+        """Tell the cluster view about a new socket or its new channels."""
+        if self.announcer is not None and not connection.closed:
+            self.announcer.put(describe(connection))
 
     async def _load_actor(
         self, token: object, replay_after: int | None
@@ -251,6 +297,7 @@ class Gateway:
             return refused.ack()
         assert channel is not None
         connection.channels.add(channel.name)
+        self._announce(connection)
         return {"ok": True, "channel": channel.name}
 
     async def leave(self, connection: Connection, data: Any = None) -> dict[str, object]:
@@ -260,6 +307,7 @@ class Gateway:
             return refused.ack()
         assert channel is not None
         connection.channels.discard(channel.name)
+        self._announce(connection)
         return {"ok": True, "channel": channel.name}
 
     async def _branch_exists(self, branch_id: int) -> bool:

@@ -13,9 +13,11 @@ import type {
   Level,
   NotificationEvent,
   PrescriptionEvent,
+  PresenceEvent,
   ScheduleEvent,
 } from "@/shared/api/events.gen";
 import { appointmentKeys } from "@/features/appointments/api/keys";
+import { presenceKeys } from "@/features/connections/api/get-presence";
 import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
@@ -31,6 +33,9 @@ export interface DispatchContext {
 interface Effect {
   /** Where the toast's "Open" button goes. */
   link?: string;
+  /** Keeps a screen current but is not news: no toast, not counted in the bell (its inbox row
+   * is stored read). */
+  ambient?: boolean;
 }
 
 type Handlers = { [K in EventName]: (payload: EventPayloads[K], ctx: DispatchContext) => Effect };
@@ -57,6 +62,11 @@ function onSchedule(_: ScheduleEvent, { client }: DispatchContext): Effect {
   return { link: "/appointments" };
 }
 
+function onPresence(_: PresenceEvent, { client }: DispatchContext): Effect {
+  void client.invalidateQueries({ queryKey: presenceKeys.all });
+  return { ambient: true };
+}
+
 function onNotification(_: NotificationEvent): Effect {
   return { link: "/notifications" };
 }
@@ -76,6 +86,7 @@ export const handlers: Handlers = {
   "notification.urgent": onNotification,
   "prescription.created": onPrescription,
   "schedule.updated": onSchedule,
+  "presence.changed": onPresence,
 };
 
 export function isEventName(name: string): name is EventName {
@@ -132,6 +143,7 @@ function showToast(name: EventName, payload: EventPayloads[EventName], effect: E
 /** One event, as received: refresh what it touches, count it in the bell, show it. */
 export function dispatchEvent<K extends EventName>(name: K, payload: EventPayloads[K], ctx: DispatchContext): void {
   const effect = handlers[name](payload, ctx);
+  if (effect.ambient) return;
   // Every event delivered to a person is also one unread row in their inbox.
   bumpUnreadCount(ctx.client);
   void ctx.client.invalidateQueries({ queryKey: notificationKeys.lists });

@@ -18,6 +18,7 @@ export const EVENT_NAMES = [
   "notification.urgent",
   "prescription.created",
   "schedule.updated",
+  "presence.changed",
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -47,6 +48,12 @@ export interface PrescriptionSubject {
   optometrist: PersonRef;
   issue_date: string;
   expiry_date: string;
+}
+
+export interface PresenceUser {
+  id: number;
+  name: string;
+  role: string;
 }
 
 export interface ProductRef {
@@ -146,6 +153,19 @@ export interface ScheduleEvent {
   schedule: ScheduleSubject;
 }
 
+export interface PresenceEvent {
+  event_id: number;
+  event: "presence.changed";
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+  user: PresenceUser;
+  branch_ids: Array<number>;
+  online: boolean;
+}
+
 /** The payload of each socket event, by event name. */
 export interface EventPayloads {
   "appointment.created": AppointmentEvent;
@@ -162,6 +182,7 @@ export interface EventPayloads {
   "notification.urgent": NotificationEvent;
   "prescription.created": PrescriptionEvent;
   "schedule.updated": ScheduleEvent;
+  "presence.changed": PresenceEvent;
 }
 
 export type OmsEvent = EventPayloads[EventName];

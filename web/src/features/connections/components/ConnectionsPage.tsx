@@ -4,6 +4,7 @@ import { formatInstant, timeAgo } from "@/shared/lib/format";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, QueryState } from "@/shared/ui/states";
 import { useConnections } from "../api/get-connections";
+import { OnlineNowPanel } from "./OnlineNowPanel";
 
 export function ConnectionsPage() {
   const connections = useConnections();
@@ -36,6 +37,7 @@ export function ConnectionsPage() {
       {connections.dataUpdatedAt > 0 && (
         <p className="muted small">As of {formatInstant(new Date(connections.dataUpdatedAt).toISOString())}. One row per open tab or client.</p>
       )}
+      <OnlineNowPanel />
       <QueryState query={connections} loading="Asking the gateway…">
         {(all) =>
           all.length === 0 ? (
