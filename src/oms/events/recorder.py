@@ -23,8 +23,6 @@ from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
 _BUS = "oms.bus"
-# Any constant works; it names the lock that orders event ids by commit on PostgreSQL.
-_EVENT_LOG_LOCK = 0x0E5E_1D
 
 
 def attach_bus(session: AsyncSession, bus: EventBus) -> AsyncSession:
@@ -42,15 +40,18 @@ def iso_timestamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-async def _order_event_ids_by_commit(session: AsyncSession) -> None:
-    """Make ids increase in commit order, so a reader that saw id N has seen every id below N.
+async def _take_xid_before_an_id(session: AsyncSession) -> None:
+    """PostgreSQL: give this transaction its transaction id before it takes an event id.
 
-    PostgreSQL hands out sequence values at insert time, not commit time; without this a replay
-    could see event 11 committed while 10 is still in flight and skip 10 forever. The transaction
-    lock is held to commit. SQLite needs nothing: IMMEDIATE transactions already serialize writers.
+    Ids come from a sequence at insert time, not at commit, so event 11 can commit while 10 is
+    still in flight. There is no lock for that (writers never wait for each other); instead a
+    reader waits out the transactions in flight at its snapshot before relying on an id
+    (`events.horizon`). That is complete only if every transaction holding an id already has its
+    transaction id, which this makes sure of. SQLite needs nothing: IMMEDIATE transactions
+    serialize writers.
     """
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOG_LOCK})
+        await session.execute(text("SELECT pg_current_xact_id()"))
 
 
 async def record_event(
@@ -63,7 +64,7 @@ async def record_event(
     subject: dict[str, Any],
     recipients: Iterable[int],
 ) -> PublishedEvent:
-    await _order_event_ids_by_commit(session)
+    await _take_xid_before_an_id(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
     await session.flush()

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp
 
 from oms.db.models import Branch
 from oms.domain.actors import Actor, load_actor
-from oms.events.store import latest_event_id
+from oms.events.store import newest_event_id
 from oms.gateway import channels, gclog
 from oms.gateway.cluster import NodeAnnouncer, RedisDirectory
 from oms.gateway.connections import Connection, Link, Registry, describe
@@ -256,7 +256,7 @@ class Gateway:
             actor = await load_actor(session, claims.user_id)
             if actor is None:
                 raise TokenError("invalid_token", "this account no longer exists or is disabled")
-            if replay_after and replay_after > await latest_event_id(session):
+            if replay_after and replay_after > await newest_event_id(session):
                 # No client can have seen an id that was never committed: this database was reset
                 # or restored, so the position means nothing here. Replay the whole inbox rather
                 # than stay silent until new ids pass the stale one.
