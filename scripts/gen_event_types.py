@@ -3,7 +3,7 @@
     uv run python scripts/gen_event_types.py          # writes web/src/shared/api/events.gen.ts
     uv run python scripts/gen_event_types.py --check  # exits 1 when the committed file is stale
 
-Only the shapes the catalogue uses are translated (int, str, bool, datetime, Literal, dict,
+Only the shapes the catalogue uses are translated (int, str, bool, datetime, Literal, dict, list,
 nested models); anything else fails loudly so a new field type cannot slip through as `any`.
 """
 

@@ -272,14 +272,23 @@ def connections(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw rows.")] = False,
 ) -> None:
-    """List the sockets connected to the gateway(s): one row per socket."""
+    """List the sockets connected to the cluster: one row per socket, every gateway node (read
+    from Redis when REDIS_URL is set, else from the gateway at WEBSOCKET_HOST:PORT)."""
     import json
 
     from oms.gateway.cli_connections import fetch_connections, format_rows
 
     settings = settings_or_exit()
-    urls = url or [settings_gateway_url(settings)]
     rows: list[dict[str, Any]] = []
+    if not url and settings.redis_url:
+        from oms.gateway.cli_connections import cluster_rows
+
+        try:
+            rows = run(cluster_rows(settings))
+        except OSError as error:
+            typer.echo(f"REDIS_URL: {error}", err=True)
+            raise typer.Exit(1) from None
+    urls = url or ([] if settings.redis_url else [settings_gateway_url(settings)])
     for base in urls:
         try:
             rows.extend(fetch_connections(base, settings.app_key))

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     public_url: str = Field("", alias="PUBLIC_URL")
     vapid_private_key: str | None = Field(None, alias="VAPID_PRIVATE_KEY")
     vapid_subject: str = Field("mailto:no-reply@localhost", alias="VAPID_SUBJECT")
+    # A gateway node's heartbeat in Redis: a node silent this long leaves the cluster view
+    # (GET /connections, presence); it beats every third of it (DESIGN §12).
+    oms_node_ttl_seconds: float = Field(10.0, alias="OMS_NODE_TTL_SECONDS", ge=1, le=600)
+    # Announce staff members' and optometrists' coming online and going offline to their
+    # branches (presence.changed); GET /api/presence answers either way.
+    oms_presence_events: bool = Field(True, alias="OMS_PRESENCE_EVENTS")
 
     @field_validator("app_key")
     @classmethod

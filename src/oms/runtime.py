@@ -10,6 +10,7 @@ from oms.clock import SYSTEM_CLOCK, Clock
 from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
+from oms.gateway.cluster import Directory, LocalDirectory, new_node_id
 from oms.gateway.metrics import Metrics
 from oms.security.rate_limits import RateLimits
 
@@ -33,9 +34,18 @@ class Runtime:
     clock: Clock = SYSTEM_CLOCK
     # Shared by REST and the gateway of this process (and, through Redis, with every node).
     rate_limits: RateLimits = field(init=False)
+    # The whole cluster's sockets (DESIGN §12): Redis when processes meet there, else this
+    # process's gateway alone (`cluster()`); and this process's name as a gateway node.
+    directory: Directory | None = None
+    node_id: str = field(default_factory=new_node_id)
 
     def __post_init__(self) -> None:
         self.rate_limits = RateLimits(self.settings)
+
+    def cluster(self) -> Directory:
+        if self.directory is None:
+            self.directory = LocalDirectory(lambda: self.gateway)
+        return self.directory
 
     @property
     def uptime_seconds(self) -> float:
@@ -46,5 +56,7 @@ class Runtime:
         return self.database.bus
 
     async def close(self) -> None:
+        if self.directory is not None:
+            await self.directory.close()
         await self.database.bus.close()
         await self.database.dispose()

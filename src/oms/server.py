@@ -20,6 +20,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 import anyio
+import redis.asyncio as redis
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
@@ -36,6 +37,7 @@ from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit
 from oms.events.redis_bus import RedisBus, channel_for
 from oms.gateway.capacity import raise_file_limit
+from oms.gateway.cluster import Keys, RedisDirectory
 from oms.gateway.gateway import Gateway
 from oms.gateway.metrics import Metrics
 from oms.gateway.ops import create_ops_app
@@ -71,7 +73,23 @@ def build_bus(settings: Settings, metrics: Metrics) -> EventBus:
 def build_runtime(settings: Settings) -> Runtime:
     metrics = Metrics()
     database = Database(settings.database, build_bus(settings, metrics))
-    return Runtime(settings=settings, database=database, metrics=metrics)
+    runtime = Runtime(settings=settings, database=database, metrics=metrics)
+    if settings.redis_url:
+        # The cluster view (DESIGN §12): every gateway node's sockets, through Redis.
+        runtime.directory = redis_directory(settings, runtime)
+    return runtime
+
+
+def redis_directory(settings: Settings, runtime: Runtime) -> RedisDirectory:
+    assert settings.redis_url
+    return RedisDirectory(
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0),
+        Keys(settings.app_key),
+        runtime.clock,
+        ttl_seconds=settings.oms_node_ttl_seconds,
+        local=lambda: runtime.gateway,
+        local_node=runtime.node_id,
+    )
 
 
 def build_http_app(runtime: Runtime) -> FastAPI:
@@ -187,7 +205,8 @@ async def run_servers(settings: Settings, listeners: Sequence[Listener]) -> None
 async def _start_gateway(runtime: Runtime) -> Gateway:
     # Before the socket cap is computed from it (gateway.capacity).
     raise_file_limit()
-    gateway = Gateway(runtime)
+    settings = runtime.settings
+    gateway = Gateway(runtime, presence_seconds=1.0 if settings.oms_presence_events else None)
     try:
         await gateway.start()
     except (OperationalError, ProgrammingError, DBAPIError, OSError) as error:

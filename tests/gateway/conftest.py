@@ -80,6 +80,7 @@ async def start_live_gateway(
     connect_timeout: float | None = None,
     max_sockets: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    presence_seconds: float | None = None,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
@@ -91,6 +92,8 @@ async def start_live_gateway(
         connect_timeout=connect_timeout,
         max_sockets=max_sockets,
         clock=clock,
+        # No presence.changed of its own: a test that wants them calls presence.reconcile().
+        presence_seconds=presence_seconds,
     )
     await gateway.start()
     runtime.gateway = gateway

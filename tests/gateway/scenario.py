@@ -118,6 +118,12 @@ def subject_for(name: str, chain: Chain) -> dict[str, Any]:
                 "is_active": True,
             }
         }
+    if family == "presence":
+        return {
+            "user": {"id": chain.staff_north.id, "name": chain.staff_north.name, "role": "staff"},
+            "branch_ids": [chain.north.id],
+            "online": True,
+        }
     raise ValueError(name)
 
 
@@ -151,6 +157,8 @@ async def recipients_for(database: Database, name: str, chain: Chain) -> set[int
             return await recipients.for_schedule(
                 session, optometrist_id=chain.optometrist_north.id, branch_id=chain.north.id
             )
+        if family == "presence":
+            return await recipients.for_presence(session, [chain.north.id])
         # notifications: one of each addressing form
         if kind == "general":
             return {chain.customer.id, chain.staff_south.id}
@@ -168,6 +176,7 @@ EXPECTED = {
     "inventory": {"admin", "staff_north"},
     "prescription": {"optometrist_north", "customer"},
     "schedule": {"optometrist_north", "staff_north"},
+    "presence": {"admin", "staff_north", "optometrist_north"},
     "notification.general": {"customer", "staff_south"},
     "notification.alert": {"staff_north", "staff_south"},
     "notification.urgent": {"staff_north", "optometrist_north"},

@@ -49,6 +49,9 @@ class Cluster:
             "HTTP_PORT": "0",
             "WEBSOCKET_HOST": "127.0.0.1",
             "WEBSOCKET_PORT": "0",
+            # These tests count every event a staff member receives; their own sign-ins' are
+            # not among them (tests/gateway/test_cluster.py covers presence).
+            "OMS_PRESENCE_EVENTS": "false",
         }
 
     def spawn(self, command: str) -> OmsProcess:

@@ -20,6 +20,7 @@ from oms.api.routes import (
     orders,
     preferences,
     prescriptions,
+    presence,
     schedules,
     users,
 )
@@ -40,6 +41,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     preferences.router,
     deliveries.router,
     appointment_links.router,
+    presence.router,
 )
 
 

@@ -98,7 +98,13 @@ async def list_inbox(
     while new rows arrive, unlike an offset)."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidField("limit", f"must be between 1 and {MAX_PAGE}")
-    query = _inbox(actor).order_by(Notification.id.desc()).limit(limit)
+    query = (
+        _inbox(actor)
+        # Ambient events (presence) keep screens current; they are not inbox items.
+        .where(EventRecord.name.not_like("presence.%"))
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
     if before_id is not None:
         query = query.where(Notification.id < before_id)
     if unread:

@@ -35,6 +35,7 @@ OrderEventName = Literal[
     "order.cancelled",
     "order.late",
 ]
+PresenceEventName = Literal["presence.changed"]
 
 EventName = Literal[
     AppointmentEventName,
@@ -44,6 +45,7 @@ EventName = Literal[
     ScheduleEventName,
     ReminderEventName,
     OrderEventName,
+    PresenceEventName,
 ]
 # Nested Literals flatten, so this is every name (iterating the families would yield nothing).
 EVENT_NAMES: tuple[str, ...] = get_args(EventName)
@@ -200,6 +202,22 @@ def is_user_message(name: str) -> bool:
     return name in USER_MESSAGE_NAMES
 
 
+class PresenceUser(_Strict):
+    id: int
+    name: str
+    role: str
+
+
+class PresenceEvent(EventBase):
+    """A staff member or optometrist came online (first socket in the cluster) or went offline
+    (last socket closed, and not back within the debounce) — DESIGN §12."""
+
+    event: PresenceEventName
+    user: PresenceUser
+    branch_ids: list[int]
+    online: bool
+
+
 EVENT_MODELS: dict[str, type[EventBase]] = {
     "appointment": AppointmentEvent,
     "inventory": InventoryEvent,
@@ -208,6 +226,7 @@ EVENT_MODELS: dict[str, type[EventBase]] = {
     "schedule": ScheduleEvent,
     "order": OrderEvent,
     "inbox": InboxReadEvent,
+    "presence": PresenceEvent,
 }
 # Events whose payload differs from the rest of their family, by full name.
 EVENT_MODELS_BY_NAME: dict[str, type[EventBase]] = {
@@ -251,6 +270,13 @@ CONTROL_MODELS: dict[str, type[EventBase]] = {"session": SessionRevokedEvent}
 
 def is_control(name: str) -> bool:
     return name.split(".", 1)[0] in CONTROL_MODELS
+
+
+def is_ambient(name: str) -> bool:
+    """Events that keep a screen current but are not news: delivered (and replayed) like any
+    other, but their inbox rows are stored already read and the inbox list leaves them out, so
+    the bell never counts someone signing in."""
+    return name.startswith("presence.")
 
 
 def validate_payload(payload: dict[str, Any], *, inbox_id: int | None = None) -> EventBase:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,3 +74,12 @@ async def for_order(
 
 def for_reminder(*, patient_id: int) -> set[int]:
     return {patient_id}
+
+
+async def for_presence(session: AsyncSession, branch_ids: Iterable[int]) -> set[int]:
+    """A staff member's or optometrist's presence (DESIGN §12): the members of their branches,
+    and the admins (who see every branch's "Online now")."""
+    found = await admins(session)
+    for branch_id in branch_ids:
+        found |= await branch_members(session, branch_id)
+    return found

@@ -23,6 +23,7 @@ from oms.events.catalogue import (
     EventName,
     Level,
     UserMessageName,
+    is_ambient,
     validate_payload,
 )
 from oms.events.envelope import PublishedEvent
@@ -30,8 +31,6 @@ from oms.events.envelope import PublishedEvent
 _PENDING = "oms.pending_events"
 _BUS = "oms.bus"
 _ACTING_USER = "oms.acting_user"
-# Any constant works; it names the lock that orders event ids by commit on PostgreSQL.
-_EVENT_LOG_LOCK = 0x0E5E_1D
 
 
 def attach_bus(session: AsyncSession, bus: EventBus) -> AsyncSession:
@@ -55,15 +54,18 @@ def iso_timestamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-async def _order_event_ids_by_commit(session: AsyncSession) -> None:
-    """Make ids increase in commit order, so a reader that saw id N has seen every id below N.
+async def _take_xid_before_an_id(session: AsyncSession) -> None:
+    """PostgreSQL: give this transaction its transaction id before it takes an event id.
 
-    PostgreSQL hands out sequence values at insert time, not commit time; without this a replay
-    could see event 11 committed while 10 is still in flight and skip 10 forever. The transaction
-    lock is held to commit. SQLite needs nothing: IMMEDIATE transactions already serialize writers.
+    Ids come from a sequence at insert time, not at commit, so event 11 can commit while 10 is
+    still in flight. There is no lock for that (writers never wait for each other); instead a
+    reader waits out the transactions in flight at its snapshot before relying on an id
+    (`events.horizon`). That is complete only if every transaction holding an id already has its
+    transaction id, which this makes sure of. SQLite needs nothing: IMMEDIATE transactions
+    serialize writers.
     """
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _EVENT_LOG_LOCK})
+        await session.execute(text("SELECT pg_current_xact_id()"))
 
 
 async def record_event(
@@ -79,7 +81,7 @@ async def record_event(
 ) -> PublishedEvent:
     """`actor_id` (default: the session's acting user) is who caused the event."""
     actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
-    await _order_event_ids_by_commit(session)
+    await _take_xid_before_an_id(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
     await session.flush()
@@ -98,8 +100,10 @@ async def record_event(
     user_ids = sorted(set(recipients))
     inbox: list[tuple[int, int]] = []
     if user_ids:
-        # The actor's own copy is read from the start: they know, they did it.
+        # The actor's own copy is read from the start (they know, they did it), and so is every
+        # copy of an ambient event (catalogue: never counted by the bell).
         read_now = utcnow()
+        ambient = is_ambient(name)
         rows = await session.execute(
             insert(Notification).returning(
                 Notification.user_id, Notification.id, sort_by_parameter_order=True
@@ -108,7 +112,7 @@ async def record_event(
                 {
                     "user_id": user_id,
                     "event_id": record.id,
-                    "read_at": read_now if user_id == actor_id else None,
+                    "read_at": read_now if ambient or user_id == actor_id else None,
                 }
                 for user_id in user_ids
             ],
@@ -126,7 +130,7 @@ async def record_user_message(
     """An event for one user's own sockets that is not news: no inbox row, no bell, no toast
     (read state, for instance). It takes an event id like any other, so the gateways' ordering
     and gap filling hold; a socket that was offline does not replay it (it refetches instead)."""
-    await _order_event_ids_by_commit(session)
+    await _take_xid_before_an_id(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
     await session.flush()

@@ -10,11 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms.db.models import EventRecord, Notification
 from oms.events.catalogue import is_user_message
 from oms.events.envelope import PublishedEvent
+from oms.events.horizon import settled_horizon
+
+
+async def newest_event_id(session: AsyncSession) -> int:
+    """The highest committed id, without settling: fine for a bound, never for a position."""
+    value = await session.scalar(select(func.max(EventRecord.id)))
+    return int(value or 0)
 
 
 async def latest_event_id(session: AsyncSession) -> int:
-    value = await session.scalar(select(func.max(EventRecord.id)))
-    return int(value or 0)
+    """The newest id a reader may take as its position: every id below it is final (horizon.py)."""
+    return await settled_horizon(session)
 
 
 async def events_between(
@@ -49,16 +56,25 @@ async def events_between(
 
 
 async def events_for_user(
-    session: AsyncSession, user_id: int, after_id: int, *, limit: int = 500
+    session: AsyncSession,
+    user_id: int,
+    after_id: int,
+    *,
+    limit: int = 500,
+    up_to_id: int | None = None,
 ) -> list[tuple[int, PublishedEvent]]:
-    """A user's events after `after_id`, oldest first, as (inbox row id, event)."""
-    rows = await session.execute(
+    """A user's events after `after_id` (up to `up_to_id`), oldest first, as (inbox row id,
+    event). A reader that takes the last id as its position reads up to a settled horizon."""
+    query = (
         select(Notification.id, EventRecord)
         .join(EventRecord, EventRecord.id == Notification.event_id)
         .where(Notification.user_id == user_id, Notification.event_id > after_id)
         .order_by(Notification.event_id)
         .limit(limit)
     )
+    if up_to_id is not None:
+        query = query.where(Notification.event_id <= up_to_id)
+    rows = await session.execute(query)
     return [
         (inbox_id, PublishedEvent(record.id, record.name, record.payload, ((user_id, inbox_id),)))
         for inbox_id, record in rows

@@ -1,4 +1,5 @@
-"""`oms connections`: read GET /connections of a gateway with the APP_KEY, and print a table."""
+"""`oms connections`: the cluster's sockets from Redis (every node), or GET /connections of a
+gateway with the APP_KEY; printed as a table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
 from oms.api.deps import APP_KEY_HEADER
+from oms.clock import SYSTEM_CLOCK
+from oms.config import Settings
+from oms.gateway.cluster import Keys, RedisDirectory
 
 COLUMNS = (
     "socket_id",
@@ -18,7 +25,24 @@ COLUMNS = (
     "transport",
     "channels",
     "connected_at",
+    "node",
 )
+
+
+async def cluster_rows(settings: Settings) -> list[dict[str, Any]]:
+    """Every live node's sockets, read from Redis as a gateway or the API would."""
+    assert settings.redis_url
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    directory = RedisDirectory(
+        client, Keys(settings.app_key), SYSTEM_CLOCK, ttl_seconds=settings.oms_node_ttl_seconds
+    )
+    try:
+        rows = await directory.connection_rows()
+    except RedisError as error:
+        raise OSError(str(error)) from None
+    finally:
+        await directory.close()
+    return sorted(rows, key=lambda row: (str(row.get("node")), str(row["connected_at"])))
 
 
 def fetch_connections(base_url: str, app_key: str, *, timeout: float = 5.0) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ order (bus batches, the periodic tick, Redis reconnects), so the watermark needs
 - `watermark` is the highest event id this node has handled. It starts at the newest committed id
   (clients connecting later catch up by replay, not by live delivery).
 - A batch's ids at or below the watermark are dropped (a second copy, e.g. the local call and the
-  Redis echo). An id above watermark + 1 first loads the missing range from the table: event ids
-  follow commit order (the recorder's lock; SQLite's single writer), so once id N is committed
-  every lower id is committed or rolled back for good, and the range read is complete. Holes left
-  by rolled-back transactions are simply skipped.
+  Redis echo). An id above watermark + 1 first loads the missing range from the table: once id N
+  is committed, every lower id is committed or rolled back for good as soon as the transactions
+  in flight have ended (events/horizon.py: readers settle, writers never wait; SQLite has one
+  writer), so the range read is complete. Holes left by rolled-back transactions are skipped.
 - Every `tick_seconds` (and whenever the bus reconnects) the newest committed id is compared with
   the watermark and any tail the bus never brought is loaded: a lost pub/sub message, Redis down,
   or a process that died between its commit and its publish.
@@ -27,6 +27,7 @@ from datetime import datetime
 from oms.db.database import Database
 from oms.events.catalogue import is_control
 from oms.events.envelope import PublishedEvent
+from oms.events.horizon import settled_horizon
 from oms.events.store import events_between, latest_event_id
 from oms.gateway.connections import Registry
 from oms.gateway.frames import encode
@@ -150,7 +151,12 @@ class Dispatcher:
             await self._fill(newest)
 
     async def _fill(self, up_to: int) -> None:
-        """Deliver every committed event in (watermark, up_to], reading the table in pages."""
+        """Deliver every committed event in (watermark, up_to], reading the table in pages.
+
+        `up_to` is below an id known to be committed, so once the transactions in flight now have
+        ended every id up to it is final (events/horizon.py)."""
+        async with self.database.session() as session:
+            up_to = min(up_to, await settled_horizon(session))
         while self.watermark < up_to:
             async with self.database.read_session() as session:
                 page = await events_between(session, self.watermark, up_to, limit=self.page_size)

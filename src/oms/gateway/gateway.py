@@ -26,13 +26,21 @@ from oms.domain.actors import Actor
 from oms.domain.errors import RateLimited
 from oms.domain.sessions import authenticate_token, current_actor
 from oms.events.envelope import PublishedEvent
-from oms.events.store import latest_event_id
+from oms.events.store import newest_event_id
 from oms.gateway import channels, gclog
 from oms.gateway.capacity import SocketCapacity, socket_cap
+from oms.gateway.cluster import NodeAnnouncer, RedisDirectory
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
 from oms.gateway.polling import PollingGuard, scope_address
+from oms.gateway.presence import (
+    RECONCILE_SECONDS,
+    AnnouncedStore,
+    MemoryStore,
+    PresenceWatch,
+    RedisStore,
+)
 from oms.gateway.replay import start_connection
 from oms.gateway.revocation import REVOKED_REASON, Revocations, reason_packet
 from oms.gateway.socketio_packets import connect_refusal
@@ -106,6 +114,7 @@ class Gateway:
         connect_timeout: float | None = None,
         max_sockets: int | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        presence_seconds: float | None = RECONCILE_SECONDS,
     ) -> None:
         settings = runtime.settings
         self.expiry_sweep_seconds = expiry_sweep_seconds
@@ -147,10 +156,33 @@ class Gateway:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
         self._gc_log = gclog.from_environment()
+        self.announcer, store = self._cluster_membership(runtime)
+        self.presence = PresenceWatch(runtime.cluster(), store, self.database, runtime.clock)
+        # How often presence.changed is reconciled (None: never, by itself; tests call it).
+        self.presence_seconds = presence_seconds
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
         self.sio.on("join", self._join)
         self.sio.on("leave", self._leave)
+
+    def _cluster_membership(self, runtime: Runtime) -> tuple[NodeAnnouncer | None, AnnouncedStore]:
+        """With Redis, this node's sockets go there (cluster.py) and presence is announced by
+        whichever node holds the lease; without it, this process is the whole cluster."""
+        directory = runtime.cluster()
+        if not isinstance(directory, RedisDirectory):
+            return None, MemoryStore()
+        ttl = directory.ttl_seconds
+        announcer = NodeAnnouncer(
+            directory.client,
+            directory.keys,
+            runtime.clock,
+            runtime.node_id,
+            self.connection_rows,
+            ttl_seconds=ttl,
+        )
+        return announcer, RedisStore(
+            directory.client, directory.keys, runtime.node_id, lease_seconds=ttl
+        )
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -166,6 +198,10 @@ class Gateway:
         self.connect_deadlines.start()
         if self._gc_log is not None:
             self._gc_log.start()
+        if self.announcer is not None:
+            await self.announcer.start()
+        if self.presence_seconds is not None:
+            await self.presence.start(self.presence_seconds)
 
     async def stop(self) -> None:
         if self._stopped:
@@ -175,6 +211,9 @@ class Gateway:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        await self.presence.stop()
+        if self.announcer is not None:
+            await self.announcer.stop()
         await self.dispatcher.stop()
         await self.heartbeat.stop()
         await self.connect_deadlines.stop()
@@ -270,10 +309,17 @@ class Gateway:
         """From now on the dispatcher delivers to it (parked in `pending` until `go_live` ends)."""
         self.registry.add(connection)
         self.metrics.connections.set(len(self.registry))
+        self._announce(connection)
 
     def forget(self, connection: Connection) -> None:
-        self.registry.remove(connection.sid)
+        if self.registry.remove(connection.sid) is not None and self.announcer is not None:
+            self.announcer.drop(connection.sid)
         self.metrics.connections.set(len(self.registry))
+
+    def _announce(self, connection: Connection) -> None:
+        """Tell the cluster view about a new socket or its new channels."""
+        if self.announcer is not None and not connection.closed:
+            self.announcer.put(describe(connection))
 
     async def _load_actor(
         self, token: object, replay_after: int | None
@@ -281,7 +327,7 @@ class Gateway:
         """The socket's user, its token's claims, and the position to replay from."""
         async with self.database.read_session() as session:
             auth = await authenticate_token(session, self.runtime.settings.app_key, token)
-            if replay_after and replay_after > await latest_event_id(session):
+            if replay_after and replay_after > await newest_event_id(session):
                 # No client can have seen an id that was never committed: this database was reset
                 # or restored, so the position means nothing here. Replay the whole inbox rather
                 # than stay silent until new ids pass the stale one.
@@ -336,6 +382,7 @@ class Gateway:
             return refused.ack()
         assert channel is not None
         connection.channels.add(channel.name)
+        self._announce(connection)
         return {"ok": True, "channel": channel.name}
 
     async def leave(self, connection: Connection, data: Any = None) -> dict[str, object]:
@@ -345,6 +392,7 @@ class Gateway:
             return refused.ack()
         assert channel is not None
         connection.channels.discard(channel.name)
+        self._announce(connection)
         return {"ok": True, "channel": channel.name}
 
     async def _current_actor(self, connection: Connection) -> Actor | None:

@@ -3,8 +3,8 @@
 - `GET /health`: public, so it says nothing personal: status, uptime, connection count, and whether
   the database and Redis answer. 503 when the database does not (a load balancer then stops
   sending traffic here); Redis down is `degraded`, since delivery goes on through the table.
-- `GET /connections`: one row per socket on this node, for an admin token or for `oms connections`
-  presenting APP_KEY in `X-App-Key`.
+- `GET /connections`: one row per socket on every live node of the cluster (`cluster.py`), for an
+  admin token or for `oms connections` presenting APP_KEY in `X-App-Key`.
 - `GET /metrics`: Prometheus text of this process.
 """
 
@@ -46,6 +46,8 @@ class ConnectionRow(Out):
     channels: list[str]
     connected_at: datetime
     last_event_id: int
+    # The gateway node holding the socket (absent on a single-process server).
+    node: str | None = None
 
 
 class ConnectionsOut(Out):
@@ -82,7 +84,8 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get("/connections")
 async def connections(runtime: RuntimeDep, _: AdminOrAppKey) -> ConnectionsOut:
-    rows = runtime.gateway.connection_rows() if runtime.gateway else []
+    # The whole cluster's sockets, whichever process is asked (DESIGN §12).
+    rows = await runtime.cluster().connection_rows()
     return ConnectionsOut(
         count=len(rows), connections=[ConnectionRow.model_validate(row) for row in rows]
     )

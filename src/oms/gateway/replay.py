@@ -15,6 +15,7 @@ import logging
 
 from oms.db.database import Database
 from oms.events.envelope import PublishedEvent
+from oms.events.horizon import settled_horizon
 from oms.events.store import events_for_user
 from oms.gateway.connections import Connection
 from oms.gateway.frames import encode
@@ -68,9 +69,14 @@ async def read_page(
     database: Database, user_id: int, after: int, limit: int
 ) -> list[tuple[int, PublishedEvent]]:
     """One page of the user's inbox after `after`, in its own short read transaction: it reads
-    beside any writer and stays open only for the read, never while frames are written."""
+    beside any writer and stays open only for the read, never while frames are written.
+
+    Only up to the settled horizon: an event committed while a lower one of this user is still in
+    flight waits for the next page or, committed later, reaches the socket through `pending`, in
+    order — the socket's position never passes an id that can still appear."""
     async with database.read_session() as session:
-        return await events_for_user(session, user_id, after, limit=limit)
+        horizon = await settled_horizon(session)
+        return await events_for_user(session, user_id, after, limit=limit, up_to_id=horizon)
 
 
 async def _flush(connection: Connection, metrics: Metrics) -> None:

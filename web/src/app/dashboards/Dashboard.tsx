@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import { AppointmentList, UPCOMING } from "@/features/appointments/components/AppointmentList";
+import { OnlineNowPanel } from "@/features/connections/components/OnlineNowPanel";
 import { useStock } from "@/features/inventory/api/get-stock";
 import { useUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { useBranches } from "@/shared/api/reference";
@@ -89,6 +90,7 @@ function StaffDashboard({ user }: { user: SessionUser }) {
       <aside className="dash__side">
         <Tiles />
         {branchId !== undefined && <StockTile branchId={branchId} />}
+        <OnlineNowPanel />
       </aside>
     </div>
   );
@@ -138,6 +140,7 @@ function AdminDashboard() {
           <strong>⇄</strong>
           <span>live connections</span>
         </Link>
+        <OnlineNowPanel />
       </aside>
     </div>
   );

@@ -16,12 +16,14 @@ import type {
   OrderEvent,
   PrescriptionEvent,
   ReminderEvent,
+  PresenceEvent,
   ScheduleEvent,
 } from "@/shared/api/events.gen";
 import { wordingFor, type Viewer } from "@/shared/lib/event-wording";
 import { announce } from "@/shared/ui/Announcer";
 import { appointmentKeys } from "@/features/appointments/api/keys";
 import { deliveryKeys } from "@/features/deliveries/api/get-deliveries";
+import { presenceKeys } from "@/features/connections/api/get-presence";
 import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount, setUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { notificationKeys } from "@/features/notifications/api/keys";
@@ -41,7 +43,8 @@ export interface DispatchContext {
 interface Effect {
   /** Where the toast's "Open" button goes. */
   link?: string;
-  /** Not news (read state from another tab): no toast, no bell. */
+  /** Keeps a screen current but is not news (read state from another tab, someone coming
+   * online — stored read if stored at all): no toast, not counted in the bell. */
   silent?: boolean;
 }
 
@@ -80,6 +83,11 @@ function onReminder(_: ReminderEvent): Effect {
   return { link: "/appointments" };
 }
 
+function onPresence(_: PresenceEvent, { client }: DispatchContext): Effect {
+  void client.invalidateQueries({ queryKey: presenceKeys.all });
+  return { silent: true };
+}
+
 function onNotification(_: NotificationEvent): Effect {
   return { link: "/notifications" };
 }
@@ -114,6 +122,7 @@ export const handlers: Handlers = {
   "order.cancelled": onOrder,
   "order.late": onOrder,
   "inbox.read": onInboxRead,
+  "presence.changed": onPresence,
 };
 
 export function isEventName(name: string): name is EventName {

@@ -25,6 +25,7 @@ export const EVENT_NAMES = [
   "order.cancelled",
   "order.late",
   "inbox.read",
+  "presence.changed",
   "appointment.reminder",
 ] as const;
 
@@ -70,6 +71,12 @@ export interface PrescriptionSubject {
   optometrist: PersonRef;
   issue_date: string;
   expiry_date: string;
+}
+
+export interface PresenceUser {
+  id: number;
+  name: string;
+  role: string;
 }
 
 export interface ProductRef {
@@ -190,6 +197,19 @@ export interface InboxReadEvent {
   unread_count: number;
 }
 
+export interface PresenceEvent {
+  event_id: number;
+  event: "presence.changed";
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+  user: PresenceUser;
+  branch_ids: number[];
+  online: boolean;
+}
+
 export interface ReminderEvent {
   event_id: number;
   event: "appointment.reminder";
@@ -226,6 +246,7 @@ export interface EventPayloads {
   "order.cancelled": OrderEvent;
   "order.late": OrderEvent;
   "inbox.read": InboxReadEvent;
+  "presence.changed": PresenceEvent;
   "appointment.reminder": ReminderEvent;
 }
 

@@ -5,6 +5,7 @@ import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, QueryState } from "@/shared/ui/states";
 import { useBranches, type Branch } from "@/shared/api/reference";
 import { useConnections } from "../api/get-connections";
+import { OnlineNowPanel } from "./OnlineNowPanel";
 
 const ROLE_NAMES: Record<string, string> = { admin: "Admin", staff: "Staff", optometrist: "Optometrist", customer: "Customer" };
 
@@ -53,6 +54,7 @@ export function ConnectionsPage() {
           Updates by itself every few seconds (as of {formatInstant(new Date(connections.dataUpdatedAt).toISOString())}). One row per open tab or app.
         </p>
       )}
+      <OnlineNowPanel />
       <QueryState query={connections} loading="Asking the gateway…">
         {(all) =>
           all.length === 0 ? (

@@ -1,0 +1,312 @@
+"""The cluster view: every gateway node's sockets, readable from any process (DESIGN §12).
+
+Two backends share one interface, `Directory`:
+
+- `LocalDirectory`: one process and no Redis (`oms serve`): the cluster is this process's gateway.
+- `RedisDirectory`: each gateway node keeps its sockets in Redis hashes (`NodeAnnouncer`), and any
+  process (another gateway, `oms api`, the CLI) reads every live node's.
+
+A node is live while its heartbeat is fresh: it writes `beat_at` (its clock) every `ttl / 3`
+seconds, and readers ignore a node whose last beat is older than `ttl` by their clock. So a node
+that dies (SIGKILL, power loss) leaves the view within `ttl` seconds; one that stops cleanly
+deletes its keys at once. Redis expiry (three times ttl) only collects what dead nodes left behind.
+Readers decide by the clock rather than by Redis's expiry so that tests move a `ManualClock`
+instead of waiting.
+
+Writes are batched: connects and disconnects only mark a socket's row dirty, and one task writes
+the dirty rows in a pipeline, so a connect storm costs a few round trips, not one per socket.
+A row's `last_event_id` is as of its last write (connect, join, leave); this node's own rows are
+read live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import orjson
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
+
+from oms.clock import Clock
+from oms.security.tokens import derive_key
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+PRESENCE_ROLES = frozenset({"staff", "optometrist"})
+DEFAULT_TTL_SECONDS = 10.0
+_WRITE_CHUNK = 1000
+
+
+class Directory(Protocol):
+    async def connection_rows(self) -> list[Row]:
+        """One row per socket on every live node (`gateway.connections.describe` + `node`)."""
+        ...
+
+    async def staff_rows(self) -> list[Row]:
+        """The rows of staff members' and optometrists' sockets only (presence reads these)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class LocalRows(Protocol):
+    """What a directory reads of the gateway in its own process."""
+
+    def connection_rows(self) -> list[dict[str, object]]: ...
+
+
+class LocalDirectory:
+    """No Redis: the gateway in this process, if any, is the whole cluster."""
+
+    def __init__(self, local: Callable[[], LocalRows | None]) -> None:
+        self._local = local
+
+    async def connection_rows(self) -> list[Row]:
+        gateway = self._local()
+        return [dict(row) for row in gateway.connection_rows()] if gateway is not None else []
+
+    async def staff_rows(self) -> list[Row]:
+        return [row for row in await self.connection_rows() if row["role"] in PRESENCE_ROLES]
+
+    async def close(self) -> None:
+        return None
+
+
+class Keys:
+    """Redis key names, under a prefix of the deployment's own (derived from APP_KEY, as the bus
+    channel is), so two deployments sharing a Redis never read each other's sockets."""
+
+    def __init__(self, app_key: str) -> None:
+        self.prefix = "oms:cluster:" + derive_key(app_key, "redis-cluster").hex()[:16]
+        self.nodes = f"{self.prefix}:nodes"
+        self.presence = f"{self.prefix}:presence"
+        self.presence_leader = f"{self.prefix}:presence-leader"
+
+    def node(self, node_id: str) -> str:
+        return f"{self.prefix}:node:{node_id}"
+
+    def sockets(self, node_id: str) -> str:
+        return f"{self.prefix}:sockets:{node_id}"
+
+    def staff(self, node_id: str) -> str:
+        return f"{self.prefix}:staff:{node_id}"
+
+
+def text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _by_socket(rows: list[Row]) -> dict[FieldT, EncodableT]:
+    return {str(row["socket_id"]): orjson.dumps(row) for row in rows}
+
+
+def new_node_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class RedisDirectory:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        clock: Clock,
+        *,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        local: Callable[[], LocalRows | None] | None = None,
+        local_node: str | None = None,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.clock = clock
+        self.ttl_seconds = ttl_seconds
+        # This process's own gateway, read live instead of through Redis.
+        self._local = local
+        self._local_node = local_node
+
+    async def live_nodes(self) -> list[str]:
+        """Nodes whose last heartbeat is at most `ttl` old; forgets nodes whose keys are gone."""
+        node_ids = sorted(text(member) for member in await self.client.smembers(self.keys.nodes))
+        if not node_ids:
+            return []
+        beats = await self.client.mget([self.keys.node(node_id) for node_id in node_ids])
+        now = self.clock.now().timestamp()
+        live, gone = [], []
+        for node_id, raw in zip(node_ids, beats, strict=True):
+            if raw is None:
+                gone.append(node_id)
+            elif now - float(orjson.loads(raw)["beat_at"]) <= self.ttl_seconds:
+                live.append(node_id)
+        if gone:
+            await self.client.srem(self.keys.nodes, *gone)
+        return live
+
+    async def _rows(self, key_of: Callable[[str], str], keep: Callable[[Row], bool]) -> list[Row]:
+        nodes = await self.live_nodes()
+        remote = [node for node in nodes if node != self._local_node]
+        rows: list[Row] = []
+        local = self._local() if self._local is not None else None
+        if local is not None and self._local_node in nodes:
+            rows += [
+                {**row, "node": self._local_node} for row in local.connection_rows() if keep(row)
+            ]
+        if remote:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for node_id in remote:
+                    pipe.hvals(key_of(node_id))
+                answers = await pipe.execute()
+            rows += [orjson.loads(raw) for values in answers for raw in values]
+        return rows
+
+    async def connection_rows(self) -> list[Row]:
+        return await self._rows(self.keys.sockets, lambda row: True)
+
+    async def staff_rows(self) -> list[Row]:
+        return await self._rows(self.keys.staff, lambda row: row["role"] in PRESENCE_ROLES)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+class NodeAnnouncer:
+    """Keeps one gateway node's sockets and heartbeat in Redis."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        clock: Clock,
+        node_id: str,
+        rows_now: Callable[[], list[dict[str, object]]],
+        *,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.clock = clock
+        self.node_id = node_id
+        self.ttl_seconds = ttl_seconds
+        self._rows_now = rows_now
+        self._dirty: dict[str, Row | None] = {}
+        self._wake = asyncio.Event()
+        self._resync = True  # the first beat writes every row
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def _expire_seconds(self) -> int:
+        return max(30, int(self.ttl_seconds * 3))
+
+    # --- what the gateway calls (synchronous: nothing on the connect path waits for Redis) ---
+
+    def put(self, row: dict[str, object]) -> None:
+        self._dirty[str(row["socket_id"])] = {**row, "node": self.node_id}
+        self._wake.set()
+
+    def drop(self, socket_id: str) -> None:
+        self._dirty[socket_id] = None
+        self._wake.set()
+
+    # --- Redis --------------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Write the rows marked since the last flush."""
+        dirty, self._dirty = self._dirty, {}
+        if not dirty:
+            return
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for socket_id, row in dirty.items():
+                    if row is None:
+                        pipe.hdel(self.keys.sockets(self.node_id), socket_id)
+                        pipe.hdel(self.keys.staff(self.node_id), socket_id)
+                        continue
+                    raw = orjson.dumps(row)
+                    pipe.hset(self.keys.sockets(self.node_id), socket_id, raw)
+                    if row["role"] in PRESENCE_ROLES:
+                        pipe.hset(self.keys.staff(self.node_id), socket_id, raw)
+                await pipe.execute()
+        except (RedisError, OSError):
+            log.warning("could not write %d socket row(s) to Redis; resyncing later", len(dirty))
+            self._resync = True
+
+    async def beat(self) -> None:
+        """Say this node is alive; rewrite every row when Redis lost them (restart, flush)."""
+        beat = orjson.dumps({"node": self.node_id, "beat_at": self.clock.now().timestamp()})
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.set(self.keys.node(self.node_id), beat, ex=self._expire_seconds, get=True)
+                pipe.sadd(self.keys.nodes, self.node_id)
+                pipe.expire(self.keys.sockets(self.node_id), self._expire_seconds)
+                pipe.expire(self.keys.staff(self.node_id), self._expire_seconds)
+                previous, *_ = await pipe.execute()
+            if previous is None or self._resync:
+                await self._rewrite()
+        except (RedisError, OSError):
+            log.warning("could not write node %s's heartbeat to Redis", self.node_id)
+            self._resync = True
+
+    async def _rewrite(self) -> None:
+        self._dirty.clear()
+        rows = [{**row, "node": self.node_id} for row in self._rows_now()]
+        sockets, staff = self.keys.sockets(self.node_id), self.keys.staff(self.node_id)
+        await self.client.delete(sockets, staff)
+        for start in range(0, len(rows), _WRITE_CHUNK):
+            chunk = rows[start : start + _WRITE_CHUNK]
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.hset(sockets, mapping=_by_socket(chunk))
+                on_staff = _by_socket([r for r in chunk if r["role"] in PRESENCE_ROLES])
+                if on_staff:
+                    pipe.hset(staff, mapping=on_staff)
+                pipe.expire(sockets, self._expire_seconds)
+                pipe.expire(staff, self._expire_seconds)
+                await pipe.execute()
+        self._resync = False
+
+    async def forget_node(self) -> None:
+        """A clean stop: leave the view now rather than when the heartbeat goes stale."""
+        with contextlib.suppress(RedisError, OSError):
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.srem(self.keys.nodes, self.node_id)
+                pipe.delete(
+                    self.keys.node(self.node_id),
+                    self.keys.sockets(self.node_id),
+                    self.keys.staff(self.node_id),
+                )
+                await pipe.execute()
+
+    # --- the node's own loops -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.beat()
+        self._tasks = [
+            asyncio.create_task(self._beat_forever(), name="oms-node-heartbeat"),
+            asyncio.create_task(self._flush_forever(), name="oms-node-rows"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.forget_node()
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl_seconds / 3)
+            await self.beat()
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await self.flush()
