@@ -106,6 +106,7 @@ async def reminder_rows(database: Database) -> list[tuple[int, str, bool]]:
         return sorted((r.appointment_id, r.offset_label, r.event_id is not None) for r in rows)
 
 
+@pytest.mark.both_databases
 async def test_two_workers_racing_send_each_reminder_once(
     client: httpx.AsyncClient,
     world: World,

@@ -25,6 +25,10 @@ from tests.gateway.scenario import Chain
 WAIT = 10.0
 
 
+# Several writers on one PostgreSQL database (SQLite serializes writers: nothing to show there).
+pytestmark = pytest.mark.postgresql
+
+
 @pytest.fixture(autouse=True)
 def _postgresql_only(database: Database) -> None:
     if database.dialect != "postgresql":

@@ -29,7 +29,7 @@ from tests.gateway.nginx import Certificate, Nginx, render_site, self_signed_cer
 from tests.gateway.scenario import Chain
 from tests.gateway.services import OmsProcess, RedisServer, free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 
 WAIT = 20.0
 CLOSE_SERVICE_RESTART = 1012

@@ -5,7 +5,7 @@ known Monday morning in Manila."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from oms.clock import ManualClock
 from oms.db.database import Database
-from oms.db.models import Branch, Product
+from oms.db.models import Appointment, Branch, Product
 from oms.events.recorder import commit
 from tests.factories import Factory, TestUser
 
@@ -74,6 +74,27 @@ async def set_timezone(database: Database, branch: Branch, name: str) -> None:
     branch.timezone = name
 
 
+async def past_visit(
+    database: Database, patient: TestUser, optometrist: TestUser, branch: Branch
+) -> None:
+    """The exam the prescription came from: a completed visit at the branch, which is what makes
+    the patient the branch's (staff see the prescriptions of their branches' patients only)."""
+    async with database.session() as session:
+        session.add(
+            Appointment(
+                patient_id=patient.id,
+                optometrist_id=optometrist.id,
+                branch_id=branch.id,
+                date=date(2026, 1, 5),
+                start_time=time(9, 0),
+                end_time=time(9, 30),
+                type="eye_exam",
+                status="completed",
+            )
+        )
+        await commit(session)
+
+
 async def issue_prescription(
     client: httpx.AsyncClient, optometrist: TestUser, patient: TestUser
 ) -> int:
@@ -102,6 +123,7 @@ async def lab(
     customer = await factory.user("customer", name="Maria Cruz")
     frame = await factory.product("Classic Acetate Frame")
     await factory.stock(frame, emerald, on_hand=10, threshold=2)
+    await past_visit(database, customer, optometrist, emerald)
     rx_id = await issue_prescription(client, optometrist, customer)
     clock.set(next_monday_morning_manila())
     return Lab(

@@ -8,6 +8,7 @@ import asyncio
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from oms.clock import ManualClock
 from oms.config import Settings
@@ -77,6 +78,7 @@ async def test_orders_that_left_the_lab_in_time_are_never_late(
     assert published.names() == []
 
 
+@pytest.mark.both_databases
 async def test_workers_racing_raise_late_once_per_order(
     client: httpx.AsyncClient,
     lab: Lab,

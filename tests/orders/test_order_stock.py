@@ -9,6 +9,7 @@ import asyncio
 from collections import Counter
 
 import httpx
+import pytest
 
 from oms.db.database import Database
 from tests.appointments.conftest import error_of, expect_events, last_event_id
@@ -163,6 +164,7 @@ async def test_stock_alerts_fire_on_crossings_of_available(
 RACERS, LAST = 20, 3
 
 
+@pytest.mark.both_databases
 async def test_twenty_concurrent_orders_for_the_last_three_frames(
     client: httpx.AsyncClient,
     lab: Lab,

@@ -87,18 +87,19 @@ def bearer_token(request: Request) -> str | None:
 
 async def get_auth(request: Request, settings: SettingsDep, session: SessionDep) -> Authenticated:
     try:
-        return await authenticate_token(session, settings.app_key, bearer_token(request))
+        auth = await authenticate_token(session, settings.app_key, bearer_token(request))
     except TokenError as error:
         raise NotAuthenticated(error.message, details={"reason": error.code}) from None
+    # Events this request records are the signed-in user's own: their copy arrives read and is
+    # never mailed or pushed back to them (DESIGN §10).
+    set_acting_user(session, auth.actor.id)
+    return auth
 
 
 CurrentAuth = Annotated[Authenticated, Depends(get_auth)]
 
 
-async def get_actor(auth: CurrentAuth, session: SessionDep) -> Actor:
-    # Events this request records are the actor's own: they arrive read and are never mailed
-    # or pushed back to them (DESIGN §10).
-    set_acting_user(session, auth.actor.id)
+async def get_actor(auth: CurrentAuth) -> Actor:
     return auth.actor
 
 

@@ -330,9 +330,11 @@ class Delivery(Base):
 
 
 class DeliveryCursor(Base):
-    """How far the planner has read the inbox (one row): notifications above it are unplanned."""
+    """How far the planner has read the inbox (one row), in (event id, inbox id) order: inbox rows
+    after it are unplanned."""
 
     __tablename__ = "delivery_cursor"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigId, default=0)
     last_notification_id: Mapped[int] = mapped_column(BigId, default=0)

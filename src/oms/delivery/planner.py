@@ -2,9 +2,11 @@
 
 The planner reads the inbox after a cursor instead of writing deliveries on the request's path,
 so recording an event costs no more than it did (a broadcast to thousands stays one insert).
-Inbox ids grow in commit order — `record_event` takes the event-log lock before inserting them —
-so a row above the cursor is never committed after the cursor has passed it. The cursor row is
-locked while planning and (notification, channel) is unique, so two planners never plan twice.
+It reads in (event id, inbox id) order and only up to the settled horizon (events/horizon.py):
+every event up to it is committed or never will be, so no inbox row can appear behind the cursor
+once the cursor has passed it. (Inbox ids alone would not do: on PostgreSQL they are handed out at
+insert time, so a row with a lower id can commit after a higher one.) The cursor row is locked
+while planning and (notification, channel) is unique, so two planners never plan twice.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +29,7 @@ from oms.db.models import (
 )
 from oms.delivery.families import IMMEDIATE_EVENTS, family_of
 from oms.delivery.preferences import effective
+from oms.events.horizon import settled_horizon
 
 PLAN_BATCH = 2000
 
@@ -36,7 +39,7 @@ async def _lock_cursor(session: AsyncSession) -> DeliveryCursor:
         select(DeliveryCursor).where(DeliveryCursor.id == 1).with_for_update()
     )
     if cursor is None:  # a database emptied by hand (or by a test): start from the beginning
-        cursor = DeliveryCursor(id=1, last_notification_id=0)
+        cursor = DeliveryCursor(id=1, last_event_id=0, last_notification_id=0)
         session.add(cursor)
         await session.flush()
     return cursor
@@ -53,10 +56,12 @@ async def plan_deliveries(
     except IntegrityError:  # another planner created the cursor row first: it plans this round
         await session.rollback()
         return 0
+    horizon = await settled_horizon(session)
     rows = (
         await session.execute(
             select(
                 Notification.id,
+                Notification.event_id,
                 Notification.user_id,
                 Notification.created_at,
                 Notification.read_at,
@@ -66,8 +71,12 @@ async def plan_deliveries(
             )
             .join(EventRecord, EventRecord.id == Notification.event_id)
             .join(User, User.id == Notification.user_id)
-            .where(Notification.id > cursor.last_notification_id)
-            .order_by(Notification.id)
+            .where(
+                tuple_(Notification.event_id, Notification.id)
+                > tuple_(literal(cursor.last_event_id), literal(cursor.last_notification_id)),
+                Notification.event_id <= horizon,
+            )
+            .order_by(Notification.event_id, Notification.id)
             .limit(PLAN_BATCH)
         )
     ).all()
@@ -119,6 +128,7 @@ async def plan_deliveries(
         )
     if planned:
         await session.execute(insert(Delivery), planned)
+    cursor.last_event_id = rows[-1].event_id
     cursor.last_notification_id = rows[-1].id
     await session.commit()
     return len(rows)

@@ -8,8 +8,8 @@ Decisions where the design is silent:
 - An `appointment_id` must be the optometrist's own appointment for that patient, in progress or
   completed; anything else (including someone else's or a missing one, which are not told apart)
   is a 422 on `appointment_id`.
-- Staff see the prescriptions issued at their branch: those from an appointment at the branch,
-  and those without an appointment issued by an optometrist who works there.
+- Staff see the prescriptions of their branches' patients: those with an appointment (not a
+  cancelled one) or a glasses order at one of their branches. Who issued it does not matter.
 - The `prescription.created` event carries no optical values (health data); REST reads do.
 """
 
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from oms.db.models import Appointment, Prescription, User
+from oms.db.models import Appointment, GlassesOrder, Prescription, User
 from oms.domain.actors import Actor
 from oms.domain.errors import InvalidField, NotFound, PermissionDenied
 from oms.domain.rx_rules import Eye, check_eye, eye_to_json
@@ -172,14 +172,15 @@ async def issue_prescription(
 
 
 def _patient_of_branches(branch_ids: frozenset[int]) -> Any:
-    """A patient is the branch's when they have an appointment there (not one they cancelled).
+    """A patient is the branch's when they have an appointment there (not one they cancelled) or
+    a glasses order.
     Who issued the prescription does not matter: an optometrist working at several branches does
     not make every patient of theirs visible to every branch's staff."""
-    # When orders exist, a patient with an order at the branch belongs here too.
-    patients = select(Appointment.patient_id).where(
+    visited = select(Appointment.patient_id).where(
         Appointment.branch_id.in_(branch_ids), Appointment.status != "cancelled"
     )
-    return Prescription.patient_id.in_(patients)
+    ordered = select(GlassesOrder.patient_id).where(GlassesOrder.branch_id.in_(branch_ids))
+    return or_(Prescription.patient_id.in_(visited), Prescription.patient_id.in_(ordered))
 
 
 def _scoped(actor: Actor) -> Select[Prescription, User, User]:

@@ -24,6 +24,11 @@ def upgrade() -> None:
         "delivery_cursor",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
+            "last_event_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column(
             "last_notification_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             nullable=False,
@@ -98,8 +103,8 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     # The planner starts after what is already in the inbox: history is not mailed on upgrade.
     op.execute(
-        "INSERT INTO delivery_cursor (id, last_notification_id) "
-        "SELECT 1, COALESCE(MAX(id), 0) FROM notifications"
+        "INSERT INTO delivery_cursor (id, last_event_id, last_notification_id) "
+        "SELECT 1, COALESCE(MAX(event_id), 0), COALESCE(MAX(id), 0) FROM notifications"
     )
 
 
