@@ -44,6 +44,9 @@ async def test_without_last_event_id_the_socket_is_live_only(
     live: LiveGateway, chain: Chain
 ) -> None:
     await notify(live.runtime.database, {chain.customer.id}, "history")
+    # Dispatched before the socket exists (on a busy machine it could otherwise still be in the
+    # dispatcher's hands when the socket registers, and be delivered live).
+    await live.settle()
     probe = await live.probe(chain.customer.token)
     now = await notify(live.runtime.database, {chain.customer.id}, "now")
     await probe.wait_for_ids(now.event_id)
