@@ -58,4 +58,4 @@ def test_disabling_a_user_signs_them_out_everywhere(server: OmsServer, sign_in_a
     expect(admin.page.get_by_test_id("login-submit")).to_be_visible()
     headers = {"Authorization": f"Bearer {admin_token}"}
     assert httpx.get(server.url + "/api/auth/me", headers=headers).status_code == 401
-    assert violations == []
+    assert violations == [], "\n".join(violations)

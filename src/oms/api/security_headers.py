@@ -15,6 +15,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = "max-age=63072000; includeSubDomains"
+# The only inline styles the web app makes: sonner 2.0.8 (toasts) inserts an empty <style> and then
+# its stylesheet's text at run time. Allowed by exact hash (the e2e test fails on any other inline
+# style, or when a sonner upgrade changes these); web/src/main.tsx also bundles the same sheet.
+SONNER_STYLE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY='",
+)
 # Swagger UI (development only) loads its script and styles from a CDN, with an inline script.
 _DOCS_PATH = "/api/docs"
 
@@ -25,7 +32,7 @@ def content_security_policy(extra_connect: str = "") -> str:
         [
             "default-src 'self'",
             "script-src 'self'",
-            "style-src 'self'",
+            f"style-src 'self' {' '.join(SONNER_STYLE_HASHES)}",
             "img-src 'self' data:",
             "font-src 'self'",
             f"connect-src {connect}",
