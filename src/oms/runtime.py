@@ -9,7 +9,7 @@ from typing import Protocol
 from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 
 
 class ConnectionRegistry(Protocol):

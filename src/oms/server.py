@@ -35,9 +35,9 @@ from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit
 from oms.events.redis_bus import RedisBus, channel_for
 from oms.gateway.gateway import Gateway
-from oms.gateway.metrics import Metrics
 from oms.gateway.ops import create_ops_app
 from oms.gateway.ops import router as ops_router
+from oms.metrics import Metrics
 from oms.runtime import Runtime
 from oms.web import SinglePageApp, web_dist
 

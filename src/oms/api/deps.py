@@ -1,60 +1,26 @@
-"""Typed dependencies shared by every route: the session, the signed-in actor, role guards."""
+"""Typed dependencies shared by every route: the session, the signed-in actor, role guards.
+
+The request-scoped ones that the gateway's HTTP side needs too live in oms.http.deps."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from oms.config import Settings
-from oms.db.database import Database
 from oms.domain.actors import Actor, Role, load_actor
 from oms.domain.errors import NotAuthenticated, PermissionDenied
-from oms.runtime import Runtime
+from oms.http.deps import DatabaseDep as DatabaseDep
+from oms.http.deps import RuntimeDep as RuntimeDep
+from oms.http.deps import SessionDep as SessionDep
+from oms.http.deps import SettingsDep as SettingsDep
+from oms.http.deps import bearer_token as bearer_token
+from oms.http.deps import get_database as get_database
+from oms.http.deps import get_runtime as get_runtime
+from oms.http.deps import get_session as get_session
+from oms.http.deps import get_settings_dep as get_settings_dep
 from oms.security.tokens import TokenError, read_token
-
-
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
-    return runtime.settings
-
-
-def get_database(runtime: RuntimeDep) -> Database:
-    return runtime.database
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
-
-
-# Requests that only read: they get a read session, which never queues behind a writer.
-_READING_METHODS = frozenset({"GET", "HEAD"})
-
-
-async def get_session(request: Request, database: DatabaseDep) -> AsyncIterator[AsyncSession]:
-    """A session per request. Domain actions commit (and publish) themselves; anything left
-    uncommitted when the request ends is rolled back. GET and HEAD read (`read_session`)."""
-    reading = request.method in _READING_METHODS
-    async with database.read_session() if reading else database.session() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 async def get_actor(request: Request, settings: SettingsDep, session: SessionDep) -> Actor:

@@ -15,20 +15,15 @@ from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from oms.db.database import SESSION_BUS
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
 from oms.events.catalogue import EventName, Level, validate_payload
 from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
-_BUS = "oms.bus"
 # Any constant works; it names the lock that orders event ids by commit on PostgreSQL.
 _EVENT_LOG_LOCK = 0x0E5E_1D
-
-
-def attach_bus(session: AsyncSession, bus: EventBus) -> AsyncSession:
-    session.info[_BUS] = bus
-    return session
 
 
 @event.listens_for(Session, "after_rollback")
@@ -102,7 +97,7 @@ async def commit(session: AsyncSession) -> list[PublishedEvent]:
     """Commit, then publish what the transaction recorded. Returns the published events."""
     events: list[PublishedEvent] = session.info.pop(_PENDING, [])
     await session.commit()
-    bus: EventBus | None = session.info.get(_BUS)
+    bus: EventBus | None = session.info.get(SESSION_BUS)
     if events and bus is not None:
         await bus.publish(events)
     return events

@@ -19,18 +19,22 @@ from typing import Literal
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
-from oms.api.deps import RuntimeDep, SessionDep, bearer_token
-from oms.api.errors import install_error_handlers
-from oms.api.schemas.common import Out
 from oms.domain.actors import load_actor
 from oms.domain.errors import NotAuthenticated, PermissionDenied
+from oms.http.deps import RuntimeDep, SessionDep, bearer_token
+from oms.http.errors import install_error_handlers
 from oms.runtime import Runtime
 from oms.security.tokens import TokenError, read_token
 
 router = APIRouter(tags=["operations"])
 APP_KEY_HEADER = "X-App-Key"
 _PING_TIMEOUT = 2.0
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
 
 
 class HealthOut(Out):

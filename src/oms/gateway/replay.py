@@ -18,7 +18,7 @@ from oms.events.envelope import PublishedEvent
 from oms.events.store import events_for_user
 from oms.gateway.connections import Connection
 from oms.gateway.frames import encode
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
