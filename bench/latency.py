@@ -29,6 +29,7 @@ from sqlalchemy import insert, select
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
 from oms.db.models import User
+from oms.events.bus import InProcessBus
 from oms.security.passwords import hash_password
 from oms.security.tokens import issue_token
 
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 async def create_customers(url: str, app_key: str, count: int) -> list[dict[str, object]]:
     await upgrade_async(url)
-    database = Database(url)
+    database = Database(url, InProcessBus())
     password = hash_password(secrets.token_urlsafe(12))
     try:
         async with database.session() as session:

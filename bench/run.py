@@ -34,6 +34,7 @@ from sqlalchemy import func, insert, select
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
 from oms.db.models import Branch, BranchStock, EventRecord, Product, User
+from oms.events.bus import InProcessBus
 from oms.events.redis_bus import channel_for
 from oms.security.passwords import hash_password
 from oms.security.tokens import derive_key, issue_token
@@ -156,7 +157,7 @@ class World:
 async def create_world(url: str, count: int) -> World:
     await upgrade_async(url)
     app_key = secrets.token_urlsafe(48)
-    database = Database(url)
+    database = Database(url, InProcessBus())
     password = hash_password(secrets.token_urlsafe(12))
     try:
         async with database.session() as session:
@@ -207,7 +208,7 @@ async def create_world(url: str, count: int) -> World:
 
 
 async def newest_event_id(url: str) -> int:
-    database = Database(url)
+    database = Database(url, InProcessBus())
     try:
         async with database.session() as session:
             return int(await session.scalar(select(func.max(EventRecord.id))) or 0)

@@ -34,6 +34,7 @@ from oms.config import Settings
 from oms.db.base import Base
 from oms.db.database import Database
 from oms.db.migrate import upgrade
+from oms.events.bus import InProcessBus
 from oms.events.envelope import PublishedEvent
 from oms.runtime import Runtime
 from tests.factories import Factory
@@ -131,7 +132,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def database(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings.database)
+    database = Database(settings.database, InProcessBus())
     yield database
     await database.dispose()
 

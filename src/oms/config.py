@@ -14,8 +14,8 @@ from limits import parse_many
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from oms.security.client_address import Network, parse_networks
-from oms.timeline.offsets import ReminderOffset, parse_offsets
+from oms.networks import Network, parse_networks
+from oms.reminder_offsets import ReminderOffset, parse_offsets
 from oms.timezones import is_timezone
 
 PLACEHOLDER_KEYS = frozenset({"your-laravel-app-key-here", "your-production-app-key", "changeme"})

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from oms.clock import SYSTEM_CLOCK, Clock
+from oms.cluster import Directory, LocalDirectory, new_node_id
 from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
-from oms.gateway.cluster import Directory, LocalDirectory, new_node_id
-from oms.gateway.metrics import Metrics
-from oms.security.rate_limits import RateLimits
+from oms.metrics import Metrics
+from oms.rate_limits import RateLimits
 
 
 class ConnectionRegistry(Protocol):

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from starlette.types import ASGIApp
 
 from oms.api.app import create_api
+from oms.cluster import Keys, RedisDirectory
 from oms.config import Settings
 from oms.db.database import Database
 from oms.db.migrate import upgrade_async
@@ -37,12 +38,11 @@ from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit
 from oms.events.redis_bus import RedisBus, channel_for
 from oms.gateway.capacity import raise_file_limit
-from oms.gateway.cluster import Keys, RedisDirectory
 from oms.gateway.gateway import Gateway
-from oms.gateway.metrics import Metrics
 from oms.gateway.ops import create_ops_app
 from oms.gateway.ops import router as ops_router
 from oms.http_timeouts import head_timeout_protocol
+from oms.metrics import Metrics
 from oms.runtime import Runtime
 from oms.timeline.loop import timeline_for
 from oms.web import SinglePageApp, web_dist

@@ -16,9 +16,10 @@ from oms.clock import ManualClock
 from oms.config import Settings
 from oms.db.database import Database
 from oms.db.models import AppointmentReminder
+from oms.events.bus import InProcessBus
 from oms.events.catalogue import ReminderEvent, validate_payload
+from oms.reminder_offsets import parse_offsets
 from oms.timeline.loop import TimelineLoop
-from oms.timeline.offsets import parse_offsets
 from tests.appointments.conftest import World, book, future, recorded_since
 from tests.conftest import PublishedLog
 from tests.factories import Factory
@@ -127,7 +128,10 @@ async def test_two_workers_racing_send_each_reminder_once(
     day = future()
     ten = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)  # Emerald is on UTC here
     # Each worker has its own engine and connections, like two processes.
-    one, two = Database(settings.database), Database(settings.database)
+    one, two = (
+        Database(settings.database, InProcessBus()),
+        Database(settings.database, InProcessBus()),
+    )
     try:
         workers = [loop_for(one, clock), loop_for(two, clock)] * 3
 

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from oms.db.database import Database
 from oms.db.models import EventRecord
+from oms.events.bus import InProcessBus
 from tests.core.test_cli import oms, oms_environment
 
 
 async def _event_names(data_dir: Path) -> list[str]:
-    database = Database(f"sqlite+aiosqlite:///{data_dir / 'oms.sqlite3'}")
+    database = Database(f"sqlite+aiosqlite:///{data_dir / 'oms.sqlite3'}", InProcessBus())
     try:
         async with database.session() as session:
             return list((await session.scalars(select(EventRecord.name))).all())

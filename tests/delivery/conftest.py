@@ -20,7 +20,7 @@ from oms.delivery.push import PushSender
 from oms.delivery.vapid import load_or_create
 from oms.delivery.worker import DeliveryWorker
 from oms.domain.notifications import broadcast
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 from tests.delivery.push_receiver import PushReceiver
 from tests.delivery.smtp_server import SmtpServer
 from tests.factories import TestUser

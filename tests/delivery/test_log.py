@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from oms.delivery.worker import DeliveryWorker
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 from tests.delivery.conftest import Notify
 from tests.delivery.smtp_server import SmtpServer
 from tests.factories import Factory

@@ -11,7 +11,7 @@ from oms.clock import ManualClock
 from oms.db.database import Database
 from oms.db.models import PushSubscription
 from oms.delivery.worker import DeliveryWorker
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 from tests.delivery.conftest import Notify, deliveries, subscribe
 from tests.delivery.push_receiver import PushReceiver
 from tests.factories import Factory

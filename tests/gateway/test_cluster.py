@@ -17,9 +17,9 @@ import redis.asyncio as redis
 
 from oms.api.app import create_api
 from oms.clock import ManualClock
+from oms.cluster import Keys, NodeAnnouncer, RedisDirectory
 from oms.config import Settings
 from oms.db.database import Database
-from oms.gateway.cluster import Keys, NodeAnnouncer, RedisDirectory
 from oms.gateway.presence import PresenceWatch, RedisStore
 from oms.runtime import Runtime
 from tests.conftest import TEST_APP_KEY

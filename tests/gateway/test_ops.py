@@ -7,6 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from oms.config import Settings
 from oms.db.database import Database
+from oms.events.bus import InProcessBus
 from oms.gateway.ops import create_ops_app
 from oms.runtime import Runtime
 from oms.server import build_http_app
@@ -29,7 +30,7 @@ async def test_health_is_public_and_says_nothing_personal(live: LiveGateway, cha
 
 async def test_health_reports_a_dead_database(settings: Settings) -> None:
     # Nothing listens on port 1: the database does not answer.
-    nowhere = Database("postgresql+asyncpg://oms@127.0.0.1:1/nothing")
+    nowhere = Database("postgresql+asyncpg://oms@127.0.0.1:1/nothing", InProcessBus())
     runtime = Runtime(settings=settings, database=nowhere)
     try:
         async with httpx.AsyncClient(

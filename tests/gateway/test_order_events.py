@@ -12,8 +12,8 @@ import httpx
 
 from oms.clock import ManualClock
 from oms.events.catalogue import validate_payload
+from oms.reminder_offsets import parse_offsets
 from oms.timeline.loop import TimelineLoop
-from oms.timeline.offsets import parse_offsets
 from tests.appointments.conftest import future
 from tests.gateway.conftest import LiveGateway
 from tests.gateway.probes import Probe

@@ -13,6 +13,7 @@ import pytest
 from oms.clock import ManualClock
 from oms.config import Settings
 from oms.db.database import Database
+from oms.events.bus import InProcessBus
 from oms.timeline.loop import TimelineLoop
 from tests.appointments.conftest import expect_events, last_event_id, recorded_since
 from tests.conftest import PublishedLog
@@ -89,7 +90,10 @@ async def test_workers_racing_raise_late_once_per_order(
     orders = [await place(client, lab) for _ in range(3)]
     before = await last_event_id(database)
     clock.advance(timedelta(days=10))
-    one, two = Database(settings.database), Database(settings.database)
+    one, two = (
+        Database(settings.database, InProcessBus()),
+        Database(settings.database, InProcessBus()),
+    )
     try:
         workers = [loop_for(one, clock), loop_for(two, clock)] * 3
         results = await asyncio.gather(*(worker.tick() for worker in workers))

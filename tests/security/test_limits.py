@@ -11,8 +11,9 @@ import pytest
 
 from oms.api.app import create_api
 from oms.config import Settings
+from oms.networks import parse_networks
 from oms.runtime import Runtime
-from oms.security.client_address import client_address, parse_networks
+from oms.security.client_address import client_address
 from tests.factories import PASSWORD, Factory
 
 SMALL = {

@@ -1,109 +1,35 @@
-"""Typed dependencies shared by every route: the session, the signed-in actor, role guards."""
+"""Typed dependencies of the REST routes. The request-scoped ones the gateway's HTTP side shares
+(runtime, session, the signed-in actor, admin-or-APP_KEY) live in oms.http.deps and are
+re-exported here; role guards are the API's own."""
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Depends
 
-from oms.clock import Clock
-from oms.config import Settings
-from oms.db.database import Database
 from oms.domain.actors import Actor, Role
-from oms.domain.errors import NotAuthenticated, PermissionDenied
-from oms.domain.sessions import Authenticated, authenticate_token
-from oms.events.recorder import set_acting_user
-from oms.runtime import Runtime
-from oms.security.client_address import client_address
-from oms.security.rate_limits import RateLimits
-from oms.security.tokens import TokenError
-
-
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
-    return runtime.settings
-
-
-def get_database(runtime: RuntimeDep) -> Database:
-    return runtime.database
-
-
-def get_clock(runtime: RuntimeDep) -> Clock:
-    return runtime.clock
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
-
-
-# Requests that only read: they get a read session, which never queues behind a writer.
-_READING_METHODS = frozenset({"GET", "HEAD"})
-
-
-async def get_session(request: Request, database: DatabaseDep) -> AsyncIterator[AsyncSession]:
-    """A session per request. Domain actions commit (and publish) themselves; anything left
-    uncommitted when the request ends is rolled back. GET and HEAD read (`read_session`)."""
-    reading = request.method in _READING_METHODS
-    async with database.read_session() if reading else database.session() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
-def get_rate_limits(runtime: RuntimeDep) -> RateLimits:
-    return runtime.rate_limits
-
-
-RateLimitsDep = Annotated[RateLimits, Depends(get_rate_limits)]
-
-
-def get_client_address(request: Request, settings: SettingsDep) -> str:
-    peer = request.client.host if request.client else None
-    return client_address(
-        peer, request.headers.get("x-forwarded-for"), settings.trusted_proxy_networks
-    )
-
-
-ClientAddress = Annotated[str, Depends(get_client_address)]
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def get_auth(request: Request, settings: SettingsDep, session: SessionDep) -> Authenticated:
-    try:
-        auth = await authenticate_token(session, settings.app_key, bearer_token(request))
-    except TokenError as error:
-        raise NotAuthenticated(error.message, details={"reason": error.code}) from None
-    # Events this request records are the signed-in user's own: their copy arrives read and is
-    # never mailed or pushed back to them (DESIGN §10).
-    set_acting_user(session, auth.actor.id)
-    return auth
-
-
-CurrentAuth = Annotated[Authenticated, Depends(get_auth)]
-
-
-async def get_actor(auth: CurrentAuth) -> Actor:
-    return auth.actor
-
-
-CurrentActor = Annotated[Actor, Depends(get_actor)]
+from oms.domain.errors import PermissionDenied
+from oms.http.deps import APP_KEY_HEADER as APP_KEY_HEADER
+from oms.http.deps import AdminOrAppKey as AdminOrAppKey
+from oms.http.deps import ClientAddress as ClientAddress
+from oms.http.deps import ClockDep as ClockDep
+from oms.http.deps import CurrentActor as CurrentActor
+from oms.http.deps import CurrentAuth as CurrentAuth
+from oms.http.deps import DatabaseDep as DatabaseDep
+from oms.http.deps import RateLimitsDep as RateLimitsDep
+from oms.http.deps import RuntimeDep as RuntimeDep
+from oms.http.deps import SessionDep as SessionDep
+from oms.http.deps import SettingsDep as SettingsDep
+from oms.http.deps import bearer_token as bearer_token
+from oms.http.deps import get_actor as get_actor
+from oms.http.deps import get_auth as get_auth
+from oms.http.deps import get_clock as get_clock
+from oms.http.deps import get_database as get_database
+from oms.http.deps import get_runtime as get_runtime
+from oms.http.deps import get_session as get_session
+from oms.http.deps import get_settings_dep as get_settings_dep
 
 
 def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
@@ -116,36 +42,3 @@ def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]
 
 
 AdminActor = Annotated[Actor, Depends(require_roles("admin"))]
-
-APP_KEY_HEADER = "X-App-Key"
-
-
-async def app_key_or_actor(
-    request: Request, settings: SettingsDep, session: SessionDep
-) -> Actor | None:
-    """Another backend (or the CLI) presenting APP_KEY in `X-App-Key` acts as the system (None);
-    otherwise the signed-in user. A wrong key is refused outright, even beside a valid token:
-    whoever sent it holds a key that is not ours."""
-    presented = request.headers.get(APP_KEY_HEADER)
-    if presented is not None:
-        # Constant time, so the key cannot be guessed byte by byte from response times.
-        if hmac.compare_digest(presented.encode(), settings.app_key.encode()):
-            return None
-        raise PermissionDenied(
-            f"the {APP_KEY_HEADER} header does not match", details={"field": APP_KEY_HEADER}
-        )
-    if bearer_token(request) is None:
-        raise NotAuthenticated(f"sign in as an admin or present the {APP_KEY_HEADER} header")
-    return (await get_auth(request, settings, session)).actor
-
-
-async def require_admin_or_app_key(
-    caller: Annotated[Actor | None, Depends(app_key_or_actor)],
-) -> Actor | None:
-    if caller is not None and not caller.is_admin:
-        raise PermissionDenied("this needs the role admin")
-    return caller
-
-
-# The admin, or None for the system (APP_KEY).
-AdminOrAppKey = Annotated[Actor | None, Depends(require_admin_or_app_key)]

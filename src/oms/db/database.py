@@ -1,21 +1,46 @@
-"""One object per process that owns the engine, hands out sessions and knows the event bus."""
+"""One object per process that owns the engine, hands out sessions and carries the event bus.
+
+The bus belongs to the events layer (oms.events.bus), which sits above this one: the database
+only carries it, as `SessionBus`, and puts it on each session it opens, where
+`oms.events.recorder.commit` finds it to publish after the commit.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.engine import create_engine, create_read_sessionmaker, create_sessionmaker, ping
-from oms.events.bus import EventBus, InProcessBus
-from oms.events.recorder import attach_bus
+
+# Where a session carries its bus (read by oms.events.recorder.commit).
+SESSION_BUS = "oms.bus"
+
+
+class SessionBus(Protocol):
+    """The event bus as the database sees it (oms.events.bus.EventBus satisfies it)."""
+
+    async def publish(self, events: Sequence[Any]) -> None: ...
+
+    def subscribe(
+        self, handler: Callable[[Sequence[Any]], Awaitable[None]]
+    ) -> Callable[[], None]: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> bool | None: ...
 
 
 class Database:
-    def __init__(self, url: str, bus: EventBus | None = None) -> None:
+    def __init__(self, url: str, bus: SessionBus) -> None:
         self.url = url
         self.engine = create_engine(url)
         self._sessions = create_sessionmaker(self.engine)
         self._read_sessions = create_read_sessionmaker(self.engine)
-        self.bus: EventBus = bus or InProcessBus()
+        self.bus = bus
 
     @property
     def dialect(self) -> str:
@@ -23,7 +48,9 @@ class Database:
 
     def session(self) -> AsyncSession:
         """A session whose `commit()` (oms.events.recorder.commit) publishes to this bus."""
-        return attach_bus(self._sessions(), self.bus)
+        session = self._sessions()
+        session.info[SESSION_BUS] = self.bus
+        return session
 
     def read_session(self) -> AsyncSession:
         """A session for reading only: it never waits for a writer (on SQLite it begins

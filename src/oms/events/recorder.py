@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from oms.db.base import utcnow
+from oms.db.database import SESSION_BUS
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
 from oms.events.catalogue import (
@@ -29,13 +30,7 @@ from oms.events.catalogue import (
 from oms.events.envelope import PublishedEvent
 
 _PENDING = "oms.pending_events"
-_BUS = "oms.bus"
 _ACTING_USER = "oms.acting_user"
-
-
-def attach_bus(session: AsyncSession, bus: EventBus) -> AsyncSession:
-    session.info[_BUS] = bus
-    return session
 
 
 @event.listens_for(Session, "after_rollback")
@@ -161,7 +156,7 @@ async def commit(session: AsyncSession) -> list[PublishedEvent]:
     """Commit, then publish what the transaction recorded. Returns the published events."""
     events: list[PublishedEvent] = session.info.pop(_PENDING, [])
     await session.commit()
-    bus: EventBus | None = session.info.get(_BUS)
+    bus: EventBus | None = session.info.get(SESSION_BUS)
     if events and bus is not None:
         await bus.publish(events)
     return events

@@ -11,10 +11,10 @@ from typing import Any
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from oms.api.deps import APP_KEY_HEADER
 from oms.clock import SYSTEM_CLOCK
+from oms.cluster import Keys, RedisDirectory
 from oms.config import Settings
-from oms.gateway.cluster import Keys, RedisDirectory
+from oms.http.deps import APP_KEY_HEADER
 
 COLUMNS = (
     "socket_id",

@@ -31,7 +31,7 @@ from oms.events.horizon import settled_horizon
 from oms.events.store import events_between, latest_event_id
 from oms.gateway.connections import Registry
 from oms.gateway.frames import encode
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from oms.clock import SYSTEM_CLOCK, Clock
+from oms.cluster import NodeAnnouncer, RedisDirectory
 from oms.db.models import Branch
 from oms.domain.actors import Actor
 from oms.domain.errors import RateLimited
@@ -29,7 +30,6 @@ from oms.events.envelope import PublishedEvent
 from oms.events.store import newest_event_id
 from oms.gateway import channels, gclog
 from oms.gateway.capacity import SocketCapacity, socket_cap
-from oms.gateway.cluster import NodeAnnouncer, RedisDirectory
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
@@ -46,9 +46,9 @@ from oms.gateway.revocation import REVOKED_REASON, Revocations, reason_packet
 from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink, adopt
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket, endpoint_for
+from oms.rate_limits import Rule
 from oms.runtime import Runtime
 from oms.security.client_address import client_address
-from oms.security.rate_limits import Rule
 from oms.security.tokens import TokenClaims, TokenError
 
 log = logging.getLogger(__name__)

@@ -18,14 +18,18 @@ from typing import Literal
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict
 
-from oms.api.deps import APP_KEY_HEADER, AdminOrAppKey, RuntimeDep
-from oms.api.errors import ERROR_RESPONSES, install_error_handlers
-from oms.api.schemas.common import Out
+from oms.http.deps import APP_KEY_HEADER, AdminOrAppKey, RuntimeDep
+from oms.http.errors import ERROR_RESPONSES, install_error_handlers
 from oms.runtime import Runtime
 
 router = APIRouter(tags=["operations"], responses=ERROR_RESPONSES)
 _PING_TIMEOUT = 2.0
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
 
 
 class HealthOut(Out):

@@ -28,7 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.gateway import socketio_packets as sio
 from oms.gateway.capacity import Refusal
-from oms.security.client_address import Network, client_address
+from oms.networks import Network
+from oms.security.client_address import client_address
 
 if TYPE_CHECKING:
     from oms.gateway.gateway import Gateway

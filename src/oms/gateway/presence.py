@@ -29,44 +29,15 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from oms.clock import Clock
+from oms.cluster import Directory, Keys, presence_of, text
 from oms.db.database import Database
 from oms.events import recipients
 from oms.events.recorder import commit, record_event
-from oms.gateway.cluster import Directory, Keys, Row, text
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 5.0
 RECONCILE_SECONDS = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Presence:
-    user_id: int
-    name: str
-    role: str
-    branch_ids: tuple[int, ...]
-    online_since: str  # the earliest connected_at of the user's sockets (ISO 8601, UTC)
-    sockets: int
-
-
-def presence_of(rows: list[Row]) -> dict[int, Presence]:
-    """Online staff members and optometrists from their socket rows, by user id."""
-    grouped: dict[int, list[Row]] = {}
-    for row in rows:
-        grouped.setdefault(int(row["user_id"]), []).append(row)
-    found = {}
-    for user_id, own in grouped.items():
-        newest = max(own, key=lambda row: str(row["connected_at"]))
-        found[user_id] = Presence(
-            user_id=user_id,
-            name=str(newest["name"]),
-            role=str(newest["role"]),
-            branch_ids=tuple(sorted({int(b) for row in own for b in row["branch_ids"]})),
-            online_since=min(str(row["connected_at"]) for row in own),
-            sockets=len(own),
-        )
-    return found
 
 
 @dataclass(frozen=True, slots=True)

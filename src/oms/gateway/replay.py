@@ -19,7 +19,7 @@ from oms.events.horizon import settled_horizon
 from oms.events.store import events_for_user
 from oms.gateway.connections import Connection
 from oms.gateway.frames import encode
-from oms.gateway.metrics import Metrics
+from oms.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

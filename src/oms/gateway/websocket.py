@@ -28,7 +28,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar, Protocol, cast
 from urllib.parse import parse_qs
 
 import orjson
@@ -38,7 +38,9 @@ from websockets.server import ServerProtocol
 from websockets.typing import Origin
 
 from oms.gateway import socketio_packets as sio
-from oms.gateway.connections import Connection
+from oms.gateway.capacity import SocketCapacity
+from oms.gateway.connections import Connection, Link
+from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
 from oms.gateway.websocket_frames import (
     CLOSE_GOING_AWAY,
     CLOSE_INTERNAL_ERROR,
@@ -64,11 +66,9 @@ from oms.gateway.websocket_frames import (
     text_frame,
     write_or_drop,
 )
+from oms.runtime import Runtime
 from oms.security.client_address import client_address
 from oms.security.tokens import TokenError
-
-if TYPE_CHECKING:
-    from oms.gateway.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,36 @@ _OPEN = 1
 _CLOSED = 2
 
 
-def endpoint_for(gateway: Gateway) -> type[GatewayWebSocket]:
+class SocketHost(Protocol):
+    """What the endpoint needs from the gateway that serves it (`oms.gateway.gateway.Gateway`):
+    the one seam between them, so the endpoint does not import the gateway."""
+
+    heartbeat: Heartbeat
+    allowed_origins: tuple[str, ...]
+    # Socket caps and the CONNECT deadline (gateway.capacity, heartbeat.ConnectDeadlines).
+    capacity: SocketCapacity
+    connect_deadlines: ConnectDeadlines
+    # For the settings the endpoint reads (TRUSTED_PROXIES).
+    runtime: Runtime
+
+    async def authenticate(
+        self, sid: str, link: Link, auth: object, *, address: str | None = None
+    ) -> tuple[Connection, int | None]: ...
+
+    def register(self, connection: Connection) -> None: ...
+
+    async def go_live(self, connection: Connection, replay_after: int | None) -> None: ...
+
+    def forget(self, connection: Connection) -> None: ...
+
+    async def join(self, connection: Connection, data: Any = None) -> dict[str, object]: ...
+
+    async def leave(self, connection: Connection, data: Any = None) -> dict[str, object]: ...
+
+    def spawn(self, work: Any) -> None: ...
+
+
+def endpoint_for(gateway: SocketHost) -> type[GatewayWebSocket]:
     """The protocol class uvicorn instantiates per websocket, bound to this gateway."""
     return type("GatewayWebSocketFor", (GatewayWebSocket,), {"__slots__": (), "gateway": gateway})
 
@@ -114,7 +143,7 @@ def _is_socketio_websocket(request: bytes) -> bool:
 class GatewayWebSocket(asyncio.Protocol):
     """One websocket client, from the upgrade request to the close."""
 
-    gateway: ClassVar[Gateway]
+    gateway: ClassVar[SocketHost]
 
     __slots__ = (
         "_address",

@@ -11,20 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """`10.0.0.1, 10.1.0.0/16, ::1` -> networks; ValueError names a bad entry."""
-    networks: list[Network] = []
-    for entry in (part.strip() for part in text.split(",")):
-        if not entry:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise ValueError(f"{entry!r} is not an IP address or network") from None
-    return tuple(networks)
+from oms.networks import Network
 
 
 def _trusted(address: str, proxies: Sequence[Network]) -> bool:

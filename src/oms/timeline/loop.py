@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from oms.clock import Clock
 from oms.db.database import Database
+from oms.reminder_offsets import ReminderOffset
 from oms.runtime import Runtime
 from oms.timeline.lateness import announce_late_orders
-from oms.timeline.offsets import ReminderOffset
 from oms.timeline.reminders import send_due_reminders
 
 log = logging.getLogger("oms.timeline")

@@ -37,7 +37,7 @@ from oms.domain.appointment_rules import TYPE_NOUNS
 from oms.domain.wording import readable_date, readable_time
 from oms.events.recipients import for_reminder
 from oms.events.recorder import commit, record_event
-from oms.timeline.offsets import ReminderOffset
+from oms.reminder_offsets import ReminderOffset
 from oms.timezones import instant, local_today
 
 log = logging.getLogger("oms.timeline")

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.api.deps import CurrentActor, RuntimeDep, SessionDep
 from oms.api.schemas.common import Out
+from oms.cluster import presence_of
 from oms.db.models import Branch
 from oms.domain.actors import Actor
 from oms.domain.errors import NotFound, PermissionDenied
-from oms.gateway.presence import presence_of
 
 router = APIRouter(tags=["presence"])
 
