@@ -16,10 +16,18 @@ PAGES = {
         "/prescriptions",
         "/admin/send",
         "/admin/connections",
+        "/admin/deliveries",
+        "/settings",
     ],
     "staff.garnet@everbright.test": ["/", "/appointments", "/inventory", "/notifications"],
     "dr.santos@everbright.test": ["/", "/appointments", "/prescriptions", "/prescriptions/new"],
-    "customer5@everbright.test": ["/", "/appointments", "/prescriptions", "/notifications"],
+    "customer5@everbright.test": [
+        "/",
+        "/appointments",
+        "/prescriptions",
+        "/notifications",
+        "/settings",
+    ],
 }
 
 
