@@ -132,7 +132,8 @@ class _SmtpConnection:
 class SmtpSender:
     """`smtp://user:pass@host:port` (plain), `?starttls=1` (STARTTLS), `smtps://` (implicit TLS)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ca_file: Path | None = None) -> None:
+        self.ca_file = str(ca_file) if ca_file else None
         parsed = urlparse(url)
         query = parse_qs(parsed.query)
         self.implicit_tls = parsed.scheme == "smtps"
@@ -150,6 +151,7 @@ class SmtpSender:
             password=self.password,
             use_tls=self.implicit_tls,
             start_tls=self.starttls,
+            cert_bundle=self.ca_file,
             timeout=SMTP_TIMEOUT_SECONDS,
         )
 
@@ -186,7 +188,7 @@ class MaildirSender:
 def email_sender(settings: Settings) -> EmailSender | None:
     """SMTP when configured; a Maildir in development and tests; otherwise email is off."""
     if settings.smtp_url:
-        return SmtpSender(settings.smtp_url)
+        return SmtpSender(settings.smtp_url, settings.smtp_ca_file)
     if settings.app_env in ("development", "test"):
         return MaildirSender(settings.oms_data_dir / "mail")
     return None
