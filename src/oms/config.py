@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # How long a claimed delivery is a worker's: after a crash, it is sent again after this.
     delivery_lease_seconds: float = Field(180, alias="DELIVERY_LEASE_SECONDS", ge=1, le=3600)
     smtp_url: str | None = Field(None, alias="SMTP_URL")
+    # A CA bundle to verify the SMTP server with, when it is not signed by a public CA.
+    smtp_ca_file: Path | None = Field(None, alias="SMTP_CA_FILE")
     mail_from: str = Field("OMS <no-reply@localhost>", alias="MAIL_FROM")
     # Where links in emails and pushes point; default: this server's own web app.
     public_url: str = Field("", alias="PUBLIC_URL")

@@ -17,6 +17,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.answers: deque[str] = deque()
         self.received = asyncio.Event()
@@ -45,6 +46,7 @@ class Recorder:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
+        self.raw.append(envelope.content)
         self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
         self.received.set()
         return "250 OK"

@@ -50,6 +50,11 @@ async def test_message_arrives_with_recipient_subject_both_parts_and_link(
     assert "<today>" not in html
     assert "/api/unsubscribe?token=" in text
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire, as mail clients read it: one plain <URL>, not folded into encoded words.
+    assert (
+        b"\r\nList-Unsubscribe: <https://oms.example/api/unsubscribe?token="
+        in (smtp.recorder.raw[0])
+    )
     assert message["Message-ID"] == f"<delivery-{delivery.id}@oms.example>"
 
 

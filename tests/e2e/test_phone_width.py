@@ -16,6 +16,8 @@ PAGES = {
         "/prescriptions",
         "/admin/send",
         "/admin/connections",
+        "/admin/deliveries",
+        "/settings",
     ],
     "staff.garnet@everbright.test": [
         "/",
@@ -32,6 +34,7 @@ PAGES = {
         "/prescriptions",
         "/notifications",
         "/orders",
+        "/settings",
     ],
 }
 

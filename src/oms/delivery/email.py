@@ -8,11 +8,12 @@ worth retrying; a 5xx reply is final.
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import mailbox
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlparse
@@ -25,6 +26,9 @@ from oms.delivery.links import item_url, unsubscribe_url
 from oms.delivery.templates import FAMILY_LABELS, render
 
 SMTP_TIMEOUT_SECONDS = 10.0
+# CRLF line ends, and lines up to RFC 5322's limit: the default 78 would fold the long
+# List-Unsubscribe URL into RFC 2047 encoded words, which mail clients do not read as a URL.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 def build_email(settings: Settings, claimed: Claimed) -> EmailMessage:
@@ -42,7 +46,7 @@ def build_email(settings: Settings, claimed: Claimed) -> EmailMessage:
         "family_label": FAMILY_LABELS.get(claimed.family, claimed.family),
         "name": claimed.user_name,
     }
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = settings.mail_from
     message["To"] = formataddr((claimed.user_name, claimed.user_email))
     message["Subject"] = context["title"]
@@ -95,7 +99,12 @@ class _SmtpConnection:
     async def send(self, message: EmailMessage) -> Outcome:
         try:
             client = await self._connect()
-            await client.send_message(message)
+            # Flattened here with our policy: aiosmtplib's own would refold long headers.
+            await client.sendmail(
+                parseaddr(str(message["From"]))[1],
+                [parseaddr(str(message["To"]))[1]],
+                message.as_bytes(policy=_POLICY),
+            )
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
             outcome = classify_smtp_error(error)
             if not isinstance(error, aiosmtplib.SMTPResponseException):
@@ -123,7 +132,8 @@ class _SmtpConnection:
 class SmtpSender:
     """`smtp://user:pass@host:port` (plain), `?starttls=1` (STARTTLS), `smtps://` (implicit TLS)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ca_file: Path | None = None) -> None:
+        self.ca_file = str(ca_file) if ca_file else None
         parsed = urlparse(url)
         query = parse_qs(parsed.query)
         self.implicit_tls = parsed.scheme == "smtps"
@@ -141,6 +151,7 @@ class SmtpSender:
             password=self.password,
             use_tls=self.implicit_tls,
             start_tls=self.starttls,
+            cert_bundle=self.ca_file,
             timeout=SMTP_TIMEOUT_SECONDS,
         )
 
@@ -177,7 +188,7 @@ class MaildirSender:
 def email_sender(settings: Settings) -> EmailSender | None:
     """SMTP when configured; a Maildir in development and tests; otherwise email is off."""
     if settings.smtp_url:
-        return SmtpSender(settings.smtp_url)
+        return SmtpSender(settings.smtp_url, settings.smtp_ca_file)
     if settings.app_env in ("development", "test"):
         return MaildirSender(settings.oms_data_dir / "mail")
     return None

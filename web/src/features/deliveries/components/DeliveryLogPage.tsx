@@ -18,7 +18,7 @@ export function DeliveryLogPage() {
           {deliveries.isFetching ? "Refreshing…" : "Refresh"}
         </button>
       </PageTitle>
-      <div className="summary">
+      <div className="filters">
         <select aria-label="Status" value={filters.status ?? ""} onChange={(e) => set("status")(e.target.value)} data-testid="filter-status">
           <option value="">Any status</option>
           {["pending", "sent", "failed", "skipped"].map((s) => <option key={s} value={s}>{s}</option>)}
