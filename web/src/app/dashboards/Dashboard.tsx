@@ -3,6 +3,7 @@ import { AppointmentList, UPCOMING } from "@/features/appointments/components/Ap
 import { OnlineNowPanel } from "@/features/connections/components/OnlineNowPanel";
 import { useStock } from "@/features/inventory/api/get-stock";
 import { useUnreadCount } from "@/features/notifications/api/get-unread-count";
+import { useOrders } from "@/features/orders/api/get-orders";
 import { useBranches } from "@/shared/api/reference";
 import { todayIso } from "@/shared/lib/format";
 import { useUser, type SessionUser } from "@/shared/session/session";
@@ -49,12 +50,27 @@ function CustomerDashboard() {
       </div>
       <aside className="dash__side">
         <Tiles />
+        <OrdersTile forPatient />
         <Link to="/prescriptions" className="tile">
           <strong>Rx</strong>
           <span>your prescriptions</span>
         </Link>
       </aside>
     </div>
+  );
+}
+
+/** Glasses orders at a glance: what is ready for pickup and (for the branch) what is late. */
+function OrdersTile({ forPatient }: { forPatient: boolean }) {
+  const orders = useOrders();
+  const ready = orders.data?.filter((o) => o.status === "ready").length ?? 0;
+  const late = orders.data?.filter((o) => o.late).length ?? 0;
+  const label = forPatient ? `${ready} ready for pickup` : `${ready} ready · ${late} late`;
+  return (
+    <Link to="/orders" className={`tile ${late && !forPatient ? "tile--warning" : ""}`} data-testid="tile-orders">
+      <strong>{orders.data ? label : "–"}</strong>
+      <span>{forPatient ? "your glasses" : "glasses orders"}</span>
+    </Link>
   );
 }
 
@@ -91,6 +107,7 @@ function StaffDashboard({ user }: { user: SessionUser }) {
         <Tiles />
         {branchId !== undefined && <StockTile branchId={branchId} />}
         <OnlineNowPanel />
+        <OrdersTile forPatient={false} />
       </aside>
     </div>
   );
@@ -107,6 +124,7 @@ function OptometristDashboard() {
       </div>
       <aside className="dash__side">
         <Tiles />
+        <OrdersTile forPatient={false} />
         <Link to="/prescriptions/new" className="tile">
           <strong>+ Rx</strong>
           <span>write a prescription</span>
