@@ -16,9 +16,22 @@ PAGES = {
         "/prescriptions",
         "/admin/send",
         "/admin/connections",
+        "/schedule",
     ],
-    "staff.garnet@everbright.test": ["/", "/appointments", "/inventory", "/notifications"],
-    "dr.santos@everbright.test": ["/", "/appointments", "/prescriptions", "/prescriptions/new"],
+    "staff.garnet@everbright.test": [
+        "/",
+        "/appointments",
+        "/inventory",
+        "/notifications",
+        "/schedule",
+    ],
+    "dr.santos@everbright.test": [
+        "/",
+        "/appointments",
+        "/prescriptions",
+        "/prescriptions/new",
+        "/schedule",
+    ],
     "customer5@everbright.test": ["/", "/appointments", "/prescriptions", "/notifications"],
 }
 
