@@ -3,6 +3,7 @@ staff of another branch see nothing."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import expect
@@ -47,3 +48,10 @@ def test_adjusting_below_threshold_alerts_the_admin(server: OmsServer, sign_in_a
     time.sleep(1.0)
     expect(elsewhere.toasts()).to_have_count(0)
     expect(elsewhere.bell()).to_have_attribute("data-count", str(quiet_bell))
+
+    # The toast's "Open" goes to that product at that branch, marked (issue 13).
+    admin.page.locator("[data-sonner-toast]").filter(has=toast).get_by_role(
+        "button", name="Open"
+    ).click()
+    expect(admin.page).to_have_url(re.compile(r"/inventory\?branch=\d+&focus=\d+$"))
+    expect(admin_row).to_have_class(re.compile(r"stock--focused"))
