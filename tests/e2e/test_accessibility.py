@@ -4,11 +4,12 @@ no serious or critical violation anywhere (issue 13, Accessibility)."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.axe import serious_violations
-from tests.e2e.browser import DESKTOP, PHONE, Person
+from tests.e2e.browser import DESKTOP, PASSWORD, PHONE, Person
 from tests.e2e.conftest import SignIn
 from tests.e2e.server import OmsServer
 
@@ -119,3 +120,49 @@ def test_the_check_finds_what_it_is_meant_to(browser: Browser) -> None:
         assert "scrollable-region-focusable (serious)" in found
     finally:
         context.close()
+
+
+def test_an_urgent_toast_is_readable_and_announced_at_once(
+    server: OmsServer, sign_in_as: SignIn
+) -> None:
+    """The urgent toast passes contrast (it was red on pink at 4.3:1) and is spoken assertively,
+    not queued politely behind whatever the screen reader is saying."""
+    person = sign_in_as("customer2@everbright.test", phone=True)
+    person.go(server.url, "/")
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        answer = client.post(
+            "/api/auth/login", json={"email": "admin@everbright.test", "password": PASSWORD}
+        )
+        me = client.post(
+            "/api/auth/login", json={"email": person.email, "password": PASSWORD}
+        ).json()["user"]["id"]
+        sent = client.post(
+            "/api/notifications/broadcast",
+            headers={"Authorization": f"Bearer {answer.json()['access_token']}"},
+            json={
+                "title": "Emerald closes at 3 pm",
+                "message": "A power cut: please reschedule afternoon visits.",
+                "type": "urgent",
+                "user_ids": [me],
+            },
+        )
+        assert sent.status_code == 201, sent.text
+    expect(person.toast("notification.urgent")).to_be_visible()
+    expect(person.page.get_by_test_id("announce-assertive")).to_contain_text(
+        "Urgent: Emerald closes at 3 pm."
+    )
+    person.shot("urgent-toast-phone")
+    problems: list[str] = []
+    check(person.page, "urgent toast", problems)
+    assert problems == [], "\n".join(problems)
+
+
+def test_moving_to_another_page_puts_focus_on_its_heading(
+    server: OmsServer, sign_in_as: SignIn
+) -> None:
+    person = sign_in_as("staff.unitop@everbright.test")
+    person.go(server.url, "/")
+    person.page.get_by_role("link", name="Inventory").click()
+    heading = person.page.locator("#main h1")
+    expect(heading).to_contain_text("Inventory")
+    expect(heading).to_be_focused()

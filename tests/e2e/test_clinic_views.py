@@ -147,3 +147,39 @@ def test_the_connections_view_is_live_and_names_people(
     assert width <= 390, f"the connections page is {width}px wide on a phone"
     visitor.page.context.close()
     expect(theirs).to_have_count(0)  # and leaves when the tab closes
+
+
+def test_the_phone_stock_table_shows_every_column_and_the_reschedule_panel_is_compact(
+    server: OmsServer, sign_in_as: SignIn
+) -> None:
+    staff = sign_in_as("staff.newstar@everbright.test", phone=True)
+    staff.go(server.url, "/inventory")
+    row = staff.page.get_by_test_id("stock-row").first
+    for part in (
+        row.locator('[data-label="Threshold"]'),
+        row.get_by_test_id("stock-status"),
+        row.get_by_test_id("stock-edit"),
+    ):
+        expect(part).to_be_in_viewport()
+        box = part.bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= 390, f"{box} is off a 390 px screen"
+    staff.shot("staff-stock-phone")
+
+    customer = sign_in_as("customer4@everbright.test")
+    page = open_booking(customer, server, "Newstar", "Dr. Miguel Santos")
+    page.get_by_test_id("booking-date").fill(next_working_day(9).isoformat())
+    first_slot(page)
+    page.get_by_test_id("booking-submit").click()
+    customer.go(server.url, "/appointments")
+    visit = customer.appointment_rows().filter(has_text="Newstar").first
+    visit.get_by_test_id("action-reschedule-open").click()
+    panel = visit.locator("form.appt__panel")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box is not None
+    assert box["width"] <= 560, f"the reschedule panel is {box['width']}px wide"
+    customer.shot("customer-reschedule-panel-desktop")
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    expect(visit.get_by_test_id("action-reschedule-open")).to_be_focused()

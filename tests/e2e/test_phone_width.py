@@ -18,6 +18,7 @@ PAGES = {
         "/admin/connections",
         "/admin/deliveries",
         "/settings",
+        "/schedule",
     ],
     "staff.garnet@everbright.test": [
         "/",
@@ -26,8 +27,15 @@ PAGES = {
         "/notifications",
         "/orders",
         "/orders/new",
+        "/schedule",
     ],
-    "dr.santos@everbright.test": ["/", "/appointments", "/prescriptions", "/prescriptions/new"],
+    "dr.santos@everbright.test": [
+        "/",
+        "/appointments",
+        "/prescriptions",
+        "/prescriptions/new",
+        "/schedule",
+    ],
     "customer5@everbright.test": [
         "/",
         "/appointments",

@@ -3,6 +3,8 @@ staff of another branch see nothing."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SignIn
@@ -43,3 +45,10 @@ def test_adjusting_below_threshold_alerts_the_admin(server: OmsServer, sign_in_a
     server.notify("After the stock alert", elsewhere.email)
     elsewhere.sees_only_the_fence("After the stock alert", quiet_bell)
     expect(elsewhere.toast("inventory.low_stock")).to_have_count(0)
+
+    # The toast's "Open" goes to that product at that branch, marked (issue 13).
+    admin.page.locator("[data-sonner-toast]").filter(has=toast).get_by_role(
+        "button", name="Open"
+    ).click()
+    expect(admin.page).to_have_url(re.compile(r"/inventory\?branch=\d+&focus=\d+$"))
+    expect(admin_row).to_have_class(re.compile(r"stock--focused"))

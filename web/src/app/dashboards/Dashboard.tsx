@@ -5,7 +5,7 @@ import { useStock } from "@/features/inventory/api/get-stock";
 import { useUnreadCount } from "@/features/notifications/api/get-unread-count";
 import { useOrders } from "@/features/orders/api/get-orders";
 import { useBranches } from "@/shared/api/reference";
-import { todayIso } from "@/shared/lib/format";
+import { todayIn, todayIso } from "@/shared/lib/format";
 import { useUser, type SessionUser } from "@/shared/session/session";
 import { PageTitle } from "@/shared/ui/PageTitle";
 
@@ -89,7 +89,10 @@ function StockTile({ branchId }: { branchId: number }) {
 function StaffDashboard({ user }: { user: SessionUser }) {
   const branchId = user.branch_ids[0];
   const branches = useBranches();
-  const name = branches.data?.find((b) => b.id === branchId)?.name;
+  const branch = branches.data?.find((b) => b.id === branchId);
+  const name = branch?.name;
+  // The desk's "today" is its branch's, wherever the browser's clock is set.
+  const today = todayIn(branch?.timezone);
   return (
     <div className="dash">
       <div className="dash__main">
@@ -99,9 +102,9 @@ function StaffDashboard({ user }: { user: SessionUser }) {
             All appointments
           </Link>
         </div>
-        <AppointmentList filters={{ date_from: todayIso(), date_to: todayIso() }} emptyHint="No appointments today yet. New bookings appear here live." />
+        <AppointmentList filters={{ date_from: today, date_to: today }} emptyHint="No appointments today yet. New bookings appear here live." />
         <h2>Coming up</h2>
-        <AppointmentList filters={{ date_from: todayIso(1) }} only={UPCOMING} limit={8} emptyHint="Nothing booked after today." />
+        <AppointmentList filters={{ date_from: todayIn(branch?.timezone, 1) }} only={UPCOMING} limit={8} emptyHint="Nothing booked after today." />
       </div>
       <aside className="dash__side">
         <Tiles />

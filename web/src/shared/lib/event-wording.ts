@@ -120,7 +120,8 @@ export function wordingFor(
   }
   if (family === "inventory") {
     const product = data.product as { id?: number } | undefined;
-    return { ...fallback, link: product?.id ? `/inventory?focus=${product.id}` : "/inventory" };
+    const branch = data.branch as { id?: number } | undefined;
+    return { ...fallback, link: product?.id && branch?.id ? `/inventory?branch=${branch.id}&focus=${product.id}` : "/inventory" };
   }
   if (family === "schedule") return { ...fallback, link: "/schedule" };
   return { ...fallback, link: "/notifications" };

@@ -1,4 +1,5 @@
 import { Fragment, useState } from "react";
+import { useSearchParams } from "react-router";
 import { useBranches } from "@/shared/api/reference";
 import { titleCase } from "@/shared/lib/format";
 import { useUser } from "@/shared/session/session";
@@ -15,8 +16,11 @@ const STATUS_TONE = { normal: "success", low: "warning", out: "danger" } as cons
 export function InventoryPage() {
   const user = useUser();
   const branches = useBranches();
+  const [params] = useSearchParams();
+  // "Open" on a stock alert lands here with that product marked.
+  const focusId = Number(params.get("focus")) || undefined;
   const own = user.role === "staff" ? user.branch_ids[0] : undefined;
-  const [chosen, setChosen] = useState<number | undefined>(own);
+  const [chosen, setChosen] = useState<number | undefined>(own ?? (Number(params.get("branch")) || undefined));
   const branchId = chosen ?? own ?? branches.data?.[0]?.id;
   const stock = useStock(branchId);
   const [filter, setFilter] = useState<"all" | "attention">("all");
@@ -77,7 +81,7 @@ export function InventoryPage() {
                       <tbody>
                         {shown.map((row) => (
                           <Fragment key={row.product.id}>
-                            <tr className={`stock stock--${row.status}`} data-testid="stock-row" data-sku={row.product.sku} data-status={row.status}>
+                            <tr className={`stock stock--${row.status} ${row.product.id === focusId ? "stock--focused" : ""}`} data-testid="stock-row" data-sku={row.product.sku} data-status={row.status}>
                               <th scope="row">
                                 {row.product.name}
                                 <div className="muted small">{row.product.sku} · {titleCase(row.product.category)}</div>

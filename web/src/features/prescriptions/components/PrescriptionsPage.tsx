@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { formatDay } from "@/shared/lib/format";
 import { useUser } from "@/shared/session/session";
 import { PageTitle } from "@/shared/ui/PageTitle";
@@ -10,6 +10,8 @@ import type { EyeOut } from "../lib/rx-rules";
 
 export function PrescriptionsPage() {
   const user = useUser();
+  const [params] = useSearchParams();
+  const focusId = Number(params.get("focus")) || undefined;
   const list = usePrescriptions();
   return (
     <section>
@@ -31,7 +33,7 @@ export function PrescriptionsPage() {
           ) : (
             <ul className="rx-list" data-testid="prescription-list">
               {rows.map((rx) => (
-                <PrescriptionCard key={rx.id} rx={rx} showPatient={user.role !== "customer"} canOrder={user.role !== "customer"} />
+                <PrescriptionCard key={rx.id} rx={rx} showPatient={user.role !== "customer"} canOrder={user.role !== "customer"} focused={rx.id === focusId} />
               ))}
             </ul>
           )
@@ -41,11 +43,12 @@ export function PrescriptionsPage() {
   );
 }
 
-function PrescriptionCard({ rx, showPatient, canOrder }: { rx: Prescription; showPatient: boolean; canOrder: boolean }) {
-  const [open, setOpen] = useState(false);
+function PrescriptionCard({ rx, showPatient, canOrder, focused }: { rx: Prescription; showPatient: boolean; canOrder: boolean; focused: boolean }) {
+  // "Open" on a toast or an inbox row lands here with the prescription unfolded.
+  const [open, setOpen] = useState(focused);
   const expired = rx.expiry_date < new Date().toISOString().slice(0, 10);
   return (
-    <li className="card rx-card" data-testid="prescription-row" data-number={rx.number}>
+    <li className={`card rx-card ${focused ? "appt--focused" : ""}`} data-testid="prescription-row" data-number={rx.number}>
       <button type="button" className="rx-card__head" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
         <strong>{rx.number}</strong>
         <span>{showPatient ? rx.patient.name : rx.optometrist.name}</span>
