@@ -1,4 +1,4 @@
-""""Online now" (DESIGN §12): a branch's staff member sees an optometrist of the branch appear
+""" "Online now" (DESIGN §12): a branch's staff member sees an optometrist of the branch appear
 on their dashboard's panel when she signs in elsewhere, without reloading (presence.changed), and
 the admin sees both on the connections page."""
 
@@ -10,9 +10,7 @@ from tests.e2e.conftest import SignIn
 from tests.e2e.server import OmsServer
 
 
-def test_online_now_shows_who_signs_in_at_the_branch(
-    server: OmsServer, sign_in_as: SignIn
-) -> None:
+def test_online_now_shows_who_signs_in_at_the_branch(server: OmsServer, sign_in_as: SignIn) -> None:
     staff = sign_in_as("staff.unitop@everbright.test")
     panel = staff.page.get_by_test_id("online-now")
     people = panel.get_by_test_id("online-now-person")
