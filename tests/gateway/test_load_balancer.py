@@ -68,6 +68,9 @@ class Site:
             "HTTP_HOST": "127.0.0.1",
             "WEBSOCKET_HOST": "127.0.0.1",
             "HTTP_PORT": str(self.api_port),
+            # Every client here must end with exactly its inbox; staff members' own sign-ins
+            # (presence.changed, tests/gateway/test_cluster.py) would land in it at any moment.
+            "OMS_PRESENCE_EVENTS": "false",
             **extra,
         }
 

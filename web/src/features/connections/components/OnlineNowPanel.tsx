@@ -18,7 +18,7 @@ export function OnlineNowPanel({ branchId = null }: { branchId?: number | null }
       ) : !presence.data ? (
         <p className="muted small">Asking…</p>
       ) : people.length === 0 ? (
-        <p className="muted small">Nobody from your branches is online.</p>
+        <p className="muted small">No staff member or optometrist is online.</p>
       ) : (
         <ul className="online-now__list">
           {people.map((p) => (
