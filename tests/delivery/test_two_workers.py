@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from oms.db.database import Database
 from oms.delivery.worker import DeliveryWorker
+from oms.events.bus import InProcessBus
 from tests.delivery.conftest import Notify, deliveries
 from tests.delivery.smtp_server import SmtpServer
 from tests.factories import Factory
@@ -20,7 +21,7 @@ async def test_two_workers_send_each_delivery_once(
     customers = [await factory.customer() for _ in range(12)]
     for round_ in range(6):
         await notify(*customers, kind="urgent", title=f"Round {round_}")
-    other = Database(worker.database.url)
+    other = Database(worker.database.url, InProcessBus())
     try:
         second = replace(worker, database=other)
         counts = await asyncio.gather(worker.run_until_idle(), second.run_until_idle())
