@@ -173,3 +173,13 @@ async def test_delete_own_subscription_only(
     assert await _subscription_count(database) == 1
     assert (await client.delete(path, headers=owner.headers)).status_code == 204
     assert await _subscription_count(database) == 0
+
+
+async def test_a_person_keeps_at_most_ten_devices(
+    client: httpx.AsyncClient, factory: Factory, receiver: PushReceiver, database: Database
+) -> None:
+    customer = await factory.customer()
+    ids = [await subscribe(client, customer, receiver.subscription(f"d{n}")) for n in range(12)]
+    async with database.session() as session:
+        kept = set(await session.scalars(select(PushSubscription.id)))
+    assert kept == set(ids[2:])  # the two oldest went

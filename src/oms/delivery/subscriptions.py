@@ -7,7 +7,7 @@ import binascii
 import ipaddress
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import PushSubscription
@@ -15,6 +15,8 @@ from oms.domain.actors import Actor
 from oms.domain.errors import InvalidField, NotFound
 from oms.events.recorder import commit
 
+# Devices per person: every push fans out to each, so one account must not make it thousands.
+MAX_DEVICES = 10
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 
 
@@ -86,8 +88,23 @@ async def subscribe(
         row.user_id, row.p256dh, row.auth = actor.id, p256dh, auth
     await session.flush()
     subscription_id = row.id
+    await _keep_newest(session, actor.id)
     await commit(session)
     return subscription_id
+
+
+async def _keep_newest(session: AsyncSession, user_id: int) -> None:
+    """Past MAX_DEVICES, the oldest subscriptions go (most likely browsers no longer used)."""
+    ids = list(
+        await session.scalars(
+            select(PushSubscription.id)
+            .where(PushSubscription.user_id == user_id)
+            .order_by(PushSubscription.id.desc())
+            .offset(MAX_DEVICES)
+        )
+    )
+    if ids:
+        await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
 
 
 async def unsubscribe(session: AsyncSession, actor: Actor, subscription_id: int) -> None:
