@@ -105,6 +105,7 @@ def test_panels_close_with_escape_and_open_goes_to_the_item(
     item = page.get_by_test_id("notification-row").filter(has_text="Eye exam booked").first
     expect(item).to_contain_text("You booked an eye exam at Emerald")
     expect(item).not_to_contain_text("appointment.created")
+    customer.shot("customer-inbox-phone")
     item.get_by_test_id("notification-open").click()
     focused = page.locator(".appt--focused")
     expect(focused).to_be_visible()
