@@ -27,7 +27,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
 
 from oms.clock import Clock
+from oms.domain.errors import DomainError
 from oms.security.tokens import derive_key
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,13 @@ Row = dict[str, Any]
 PRESENCE_ROLES = frozenset({"staff", "optometrist"})
 DEFAULT_TTL_SECONDS = 10.0
 _WRITE_CHUNK = 1000
+
+
+class ClusterUnavailable(DomainError):
+    """The cluster view lives in Redis, and Redis does not answer."""
+
+    status = 503
+    code = "cluster_unavailable"
 
 
 class Directory(Protocol):
@@ -168,10 +176,21 @@ class RedisDirectory:
         return rows
 
     async def connection_rows(self) -> list[Row]:
-        return await self._rows(self.keys.sockets, lambda row: True)
+        return await self._answer(self._rows(self.keys.sockets, lambda row: True))
 
     async def staff_rows(self) -> list[Row]:
-        return await self._rows(self.keys.staff, lambda row: row["role"] in PRESENCE_ROLES)
+        return await self._answer(
+            self._rows(self.keys.staff, lambda row: row["role"] in PRESENCE_ROLES)
+        )
+
+    @staticmethod
+    async def _answer(reading: Coroutine[Any, Any, list[Row]]) -> list[Row]:
+        try:
+            return await reading
+        except (RedisError, OSError):
+            raise ClusterUnavailable(
+                "the cluster view is kept in Redis, which does not answer; try again shortly"
+            ) from None
 
     async def close(self) -> None:
         await self.client.aclose()

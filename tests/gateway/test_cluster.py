@@ -355,3 +355,25 @@ async def _rows_when(http: httpx.AsyncClient, base: str, count: int) -> list[dic
             if len(rows) == count:
                 return rows
             await asyncio.sleep(0.05)
+
+
+async def test_the_view_without_redis_is_a_clear_503(
+    redis_server: RedisServer, clock: ManualClock, runtime: Runtime, chain: Chain
+) -> None:
+    from oms.gateway.ops import create_ops_app
+
+    client = redis.Redis.from_url(redis_server.url, socket_connect_timeout=0.5)
+    runtime.directory = RedisDirectory(client, Keys(TEST_APP_KEY), clock)
+    redis_server.stop()
+    try:
+        ops = httpx.ASGITransport(app=create_ops_app(runtime))
+        api = httpx.ASGITransport(app=create_api(runtime))
+        async with httpx.AsyncClient(transport=ops, base_url="http://oms.test") as http:
+            listed = await http.get("/connections", headers={"X-App-Key": TEST_APP_KEY})
+        async with httpx.AsyncClient(transport=api, base_url="http://oms.test") as http:
+            presence = await http.get("/api/presence", headers=chain.admin.headers)
+    finally:
+        await client.aclose()
+    for response in (listed, presence):
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "cluster_unavailable"

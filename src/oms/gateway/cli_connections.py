@@ -9,10 +9,9 @@ import urllib.request
 from typing import Any
 
 import redis.asyncio as redis
-from redis.exceptions import RedisError
 
 from oms.clock import SYSTEM_CLOCK
-from oms.cluster import Keys, RedisDirectory
+from oms.cluster import ClusterUnavailable, Keys, RedisDirectory
 from oms.config import Settings
 from oms.http.deps import APP_KEY_HEADER
 
@@ -38,8 +37,8 @@ async def cluster_rows(settings: Settings) -> list[dict[str, Any]]:
     )
     try:
         rows = await directory.connection_rows()
-    except RedisError as error:
-        raise OSError(str(error)) from None
+    except ClusterUnavailable as error:
+        raise OSError(error.message) from None
     finally:
         await directory.close()
     return sorted(rows, key=lambda row: (str(row.get("node")), str(row["connected_at"])))
