@@ -48,6 +48,8 @@ class Cluster:
             "HTTP_PORT": "0",
             "WEBSOCKET_HOST": "127.0.0.1",
             "WEBSOCKET_PORT": "0",
+            # `oms api` runs the timeline: no reminder may fall due for a booking made here.
+            "REMINDER_OFFSETS": "",
         }
 
     def spawn(self, command: str) -> OmsProcess:
