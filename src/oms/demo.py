@@ -130,6 +130,7 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
     await load_demo_orders(  # DESIGN §11: a populated order board
         session,
         [p for p in people if p.role == "customer"],
+        branches,
         {
             branches[code].id: o
             for o, (*_, codes) in zip(optometrists, OPTOMETRISTS, strict=True)

@@ -34,6 +34,9 @@ def _eye(sphere: str, cylinder: str, axis: int | None, add: str | None) -> dict[
     return eye_to_json(Eye(Decimal(sphere), Decimal(cylinder), axis, Decimal(add) if add else None))
 
 
+# Where each demo customer's orders are placed (customer2 has none: an end-to-end test counts
+# that she starts with no prescription).
+_BRANCH_OF = {1: "EMERALD", 3: "NEWSTAR", 4: "GARNET", 5: "UNITOP"}
 # (customer number, lens type, status, days ago it was ordered, with a frame)
 _ORDERS = (
     (1, "single_vision", "ordered", 0, True),
@@ -42,10 +45,10 @@ _ORDERS = (
     (1, "bifocal", "ready", 8, True),
     (1, "single_vision", "collected", 20, True),
     (1, "contact_lens", "cancelled", 6, False),
-    (2, "contact_lens", "ordered", 1, False),
-    (2, "bifocal", "in_lab", 2, True),
-    (2, "single_vision", "ready", 4, True),
-    (2, "progressive", "collected", 30, True),
+    (5, "contact_lens", "ordered", 1, False),
+    (5, "bifocal", "in_lab", 2, True),
+    (5, "single_vision", "ready", 4, True),
+    (5, "progressive", "collected", 30, True),
     (3, "single_vision", "ordered", 0, True),
     (3, "progressive", "in_lab", 3, False),
     (3, "contact_lens", "ready", 6, False),
@@ -72,33 +75,29 @@ def _prescription(patient: User, optometrist: User, eyes: int, today: date) -> P
 async def load_demo_orders(
     session: AsyncSession,
     customers: list[User],
+    branches: dict[str, Branch],
     optometrist_of: dict[int, User],
     clock: Clock = SYSTEM_CLOCK,
 ) -> None:
-    """One prescription for each of the first four customers (by the optometrist of their home
-    branch), and `_ORDERS` from them at that branch. The caller commits."""
+    """A prescription for each customer of `_BRANCH_OF` (by an optometrist of that branch), and
+    `_ORDERS` from them there. The caller commits."""
     frame = await session.scalar(select(Product).where(Product.category == "frames"))
     assert frame is not None, "the demo stocks frames"
     prescriptions: dict[int, Prescription] = {}
-    for number, customer in enumerate(customers[:4], start=1):
-        assert customer.branch_id is not None, "the first four demo customers have a home branch"
-        branch = await session.get(Branch, customer.branch_id)
-        assert branch is not None
+    for number, code in _BRANCH_OF.items():
+        branch = branches[code]
         today = local_today(branch.timezone, clock)
-        rx = _prescription(customer, optometrist_of[branch.id], number, today)
+        rx = _prescription(customers[number - 1], optometrist_of[branch.id], number, today)
         session.add(rx)
         await session.flush()
         rx.number = rx_number(rx.id)
         prescriptions[number] = rx
     for number, lens_type, status, days_ago, with_frame in _ORDERS:
-        customer = customers[number - 1]
-        assert customer.branch_id is not None
-        branch = await session.get(Branch, customer.branch_id)
-        assert branch is not None
+        branch = branches[_BRANCH_OF[number]]
         ordered_on = local_today(branch.timezone, clock) - timedelta(days=days_ago)
         order = GlassesOrder(
             prescription_id=prescriptions[number].id,
-            patient_id=customer.id,
+            patient_id=customers[number - 1].id,
             branch_id=branch.id,
             lens_type=lens_type,
             frame_product_id=frame.id if with_frame else None,

@@ -28,7 +28,7 @@ async def _event_names(data_dir: Path) -> list[str]:
         await database.dispose()
 
 
-def _wait_for_event(data_dir: Path, name: str, process: subprocess.Popen[str]) -> list[str]:
+def _wait_for_event(data_dir: Path, name: str, process: subprocess.Popen[bytes]) -> list[str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         names = asyncio.run(_event_names(data_dir))
@@ -45,22 +45,37 @@ def test_worker_needs_redis_unless_told(tmp_path: Path) -> None:
     assert result.stderr.startswith("REDIS_URL: required for `oms worker`")
 
 
+def _wait_for_line(log: Path, text: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if text in log.read_text(errors="replace"):
+            return
+        assert process.poll() is None, f"the worker exited: {log.read_text(errors='replace')}"
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not printed within 60 s")
+
+
 def test_worker_announces_the_demo_s_late_order_once_and_stops_on_sigterm(
     tmp_path: Path,
 ) -> None:
     environment = oms_environment(tmp_path, TIMELINE_TICK_SECONDS="0.2")
     assert oms("seed", "--demo", environment=environment).returncode == 0
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "oms.cli", "worker", "--without-redis"],
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
+    workers = []
+    for log in logs:
+        with log.open("wb") as output:
+            workers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "oms.cli", "worker", "--without-redis"],
+                    env=environment,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
+        # Both running (signal handlers in place) before anything is judged.
+        for log, worker in zip(logs, workers, strict=True):
+            _wait_for_line(log, "OMS worker: timeline every 0.2 s", worker)
         _wait_for_event(tmp_path, "order.late", workers[0])
         # Both workers keep ticking; the late order stays announced once.
         for _ in range(5):
@@ -68,10 +83,9 @@ def test_worker_announces_the_demo_s_late_order_once_and_stops_on_sigterm(
             time.sleep(0.2)
         assert asyncio.run(_event_names(tmp_path)).count("order.late") == 1
     finally:
-        outputs = []
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
-            output, _ = worker.communicate(timeout=15)
-            outputs.append(output)
+        for worker in workers:
+            worker.wait(timeout=15)
+    outputs = [log.read_text(errors="replace") for log in logs]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
-    assert all("OMS worker: timeline every 0.2 s" in output for output in outputs)

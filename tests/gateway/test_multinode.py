@@ -52,6 +52,8 @@ class Cluster:
             # These tests count every event a staff member receives; their own sign-ins' are
             # not among them (tests/gateway/test_cluster.py covers presence).
             "OMS_PRESENCE_EVENTS": "false",
+            # `oms api` runs the timeline: no reminder may fall due for a booking made here.
+            "REMINDER_OFFSETS": "",
         }
 
     def spawn(self, command: str) -> OmsProcess:
