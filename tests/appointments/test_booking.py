@@ -166,7 +166,12 @@ async def test_bad_input_is_a_422_naming_the_field(
 
 
 async def test_booking_today_is_allowed(client: httpx.AsyncClient, world: World) -> None:
-    await book(client, world, day=today_utc(), start="16:00", end="16:30")
+    booked = await book(client, world, day=today_utc(), start="16:00", end="16:30")
+    assert (booked["date"], booked["start_time"], booked["status"]) == (
+        today_utc().isoformat(),
+        "16:00",
+        "scheduled",
+    )
 
 
 async def test_inactive_branch_or_optometrist_is_refused(
