@@ -343,7 +343,7 @@ async def run_worker(settings: Settings) -> None:
         timeline.start()
         deliveries = start_delivery_worker(runtime, runtime.clock)
         print(
-            f"OMS worker: deliveries, and the timeline every {settings.timeline_tick_seconds:g} s",
+            f"OMS worker: timeline every {settings.timeline_tick_seconds:g} s; email and Web Push",
             flush=True,
         )
         await stopped.wait()

@@ -34,6 +34,22 @@ async def test_order_events_and_reminders_reach_exactly_their_people(
     sockets: dict[str, Probe] = {
         name: await live.probe(user.token) for name, user in chain.everyone.items()
     }
+    # The visit comes first: it makes the patient the branch's, so its staff may see (and order
+    # from) the prescription.
+    day = future()
+    appointment = await _post(
+        client,
+        "/api/appointments",
+        chain.customer.token,
+        {
+            "optometrist_id": chain.optometrist_north.id,
+            "branch_id": chain.north.id,
+            "date": day.isoformat(),
+            "start_time": "10:00",
+            "end_time": "10:30",
+            "type": "eye_exam",
+        },
+    )
     rx = await _post(
         client,
         "/api/prescriptions",
@@ -53,20 +69,6 @@ async def test_order_events_and_reminders_reach_exactly_their_people(
     await _post(client, f"/api/orders/{dropped['id']}/cancel", staff, {"reason": "duplicate"})
     await _post(client, "/api/orders", staff, body)  # left with the lab: it will be late
 
-    day = future()
-    appointment = await _post(
-        client,
-        "/api/appointments",
-        chain.customer.token,
-        {
-            "optometrist_id": chain.optometrist_north.id,
-            "branch_id": chain.north.id,
-            "date": day.isoformat(),
-            "start_time": "10:00",
-            "end_time": "10:30",
-            "type": "eye_exam",
-        },
-    )
     # One tick a day before the appointment: the bifocal order (7 lab days) is long overdue.
     clock.set(datetime(day.year, day.month, day.day, 10, tzinfo=UTC) - timedelta(hours=24))
     result = await TimelineLoop(live.runtime.database, clock, parse_offsets("24h,2h")).tick()

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 
 from oms.api.deps import ClockDep, SessionDep, SettingsDep
 from oms.api.schemas.appointments import AppointmentOut
-from oms.api.schemas.common import Out
+from oms.api.schemas.common import Id, Out
 from oms.domain import appointment_links
 from oms.security.appointment_links import LinkAction
 
@@ -30,7 +30,7 @@ async def _preview(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    appointment_id: int,
+    appointment_id: Id,
     action: LinkAction,
     token: str,
 ) -> LinkPreviewOut:
@@ -48,7 +48,7 @@ async def _follow(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    appointment_id: int,
+    appointment_id: Id,
     action: LinkAction,
     token: str,
 ) -> AppointmentOut:
@@ -60,7 +60,7 @@ async def _follow(
 
 @router.get("/{appointment_id}/confirm-link")
 async def read_confirm_link(
-    appointment_id: int, token: LinkToken, session: SessionDep, settings: SettingsDep,
+    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
     clock: ClockDep,
 ) -> LinkPreviewOut:  # fmt: skip
     return await _preview(session, settings, clock, appointment_id, "confirm", token)
@@ -68,7 +68,7 @@ async def read_confirm_link(
 
 @router.post("/{appointment_id}/confirm-link")
 async def follow_confirm_link(
-    appointment_id: int, token: LinkToken, session: SessionDep, settings: SettingsDep,
+    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
     clock: ClockDep,
 ) -> AppointmentOut:  # fmt: skip
     return await _follow(session, settings, clock, appointment_id, "confirm", token)
@@ -76,7 +76,7 @@ async def follow_confirm_link(
 
 @router.get("/{appointment_id}/cancel-link")
 async def read_cancel_link(
-    appointment_id: int, token: LinkToken, session: SessionDep, settings: SettingsDep,
+    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
     clock: ClockDep,
 ) -> LinkPreviewOut:  # fmt: skip
     return await _preview(session, settings, clock, appointment_id, "cancel", token)
@@ -84,7 +84,7 @@ async def read_cancel_link(
 
 @router.post("/{appointment_id}/cancel-link")
 async def follow_cancel_link(
-    appointment_id: int, token: LinkToken, session: SessionDep, settings: SettingsDep,
+    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
     clock: ClockDep,
 ) -> AppointmentOut:  # fmt: skip
     return await _follow(session, settings, clock, appointment_id, "cancel", token)

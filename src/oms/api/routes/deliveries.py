@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
 from oms.api.deps import CurrentActor, RuntimeDep, SessionDep, SettingsDep
+from oms.api.schemas.common import BigIdValue, Id
 from oms.api.schemas.preferences import (
     CreatedOut,
     DeliveryOut,
@@ -48,7 +49,7 @@ async def add_push_subscription(
 
 @router.delete("/push/subscriptions/{subscription_id}", status_code=204)
 async def remove_push_subscription(
-    subscription_id: int, actor: CurrentActor, session: SessionDep
+    subscription_id: Id, actor: CurrentActor, session: SessionDep
 ) -> Response:
     await subscriptions.unsubscribe(session, actor, subscription_id)
     return Response(status_code=204)
@@ -60,8 +61,8 @@ async def list_deliveries(
     session: SessionDep,
     status: str | None = None,
     channel: str | None = None,
-    user_id: int | None = None,
-    before_id: int | None = None,
+    user_id: Id | None = None,
+    before_id: BigIdValue | None = None,
     limit: Annotated[int, Query(ge=1, le=log.MAX_PAGE)] = log.DEFAULT_PAGE,
 ) -> list[DeliveryOut]:
     rows = await log.list_deliveries(
@@ -96,7 +97,12 @@ def _page(heading: str, text: str, status: int = 200, **form: str) -> HTMLRespon
 _INVALID = ("This link does not work", "It is not a valid unsubscribe link (or it expired).")
 
 
-@router.get("/unsubscribe", response_class=HTMLResponse)
+_BAD_LINK: dict[int | str, dict[str, Any]] = {
+    400: {"description": "not a valid unsubscribe link, or it expired (an HTML page)"}
+}
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse, responses=_BAD_LINK)
 async def unsubscribe_page(settings: SettingsDep, token: str = "") -> HTMLResponse:
     """The link in every email. It only shows a button: link scanners that open every URL in a
     message must not turn anyone's email off; the button (and RFC 8058 one-click) does."""
@@ -113,7 +119,7 @@ async def unsubscribe_page(settings: SettingsDep, token: str = "") -> HTMLRespon
     )
 
 
-@router.post("/unsubscribe", response_class=HTMLResponse)
+@router.post("/unsubscribe", response_class=HTMLResponse, responses=_BAD_LINK)
 async def unsubscribe(settings: SettingsDep, session: SessionDep, token: str = "") -> HTMLResponse:
     """Signed, single purpose: turns one family's email off for one user, without signing in.
     The token rides in the URL, so a mail client's RFC 8058 one-click POST works as well."""

@@ -45,7 +45,7 @@ async def create_product(
 
 
 @router.get(STOCK)
-async def list_stock(branch_id: int, actor: CurrentActor, session: SessionDep) -> list[StockRowOut]:
+async def list_stock(branch_id: Id, actor: CurrentActor, session: SessionDep) -> list[StockRowOut]:
     rows = await inventory.list_branch_stock(session, actor, branch_id)
     return [StockRowOut.of(row) for row in rows]
 

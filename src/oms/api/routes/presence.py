@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.api.deps import CurrentActor, RuntimeDep, SessionDep
-from oms.api.schemas.common import Out
+from oms.api.schemas.common import Id, Out
 from oms.cluster import presence_of
 from oms.db.models import Branch
 from oms.domain.actors import Actor
@@ -58,7 +58,7 @@ async def list_presence(
     actor: CurrentActor,
     session: SessionDep,
     runtime: RuntimeDep,
-    branch_id: int | None = Query(None, ge=1),
+    branch_id: Id | None = Query(None),
 ) -> list[PresenceOut]:
     visible = await visible_branches(session, actor, branch_id)
     online = presence_of(await runtime.cluster().staff_rows())

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from oms.api.schemas.appointments import BranchRefOut, PersonOut
-from oms.api.schemas.common import Out, Schema
+from oms.api.schemas.common import Id, Out, Schema
 from oms.domain.order_rules import LensType, OrderStatus
 from oms.domain.orders import OrderView
 
@@ -61,10 +61,10 @@ class OrderOut(Out):
 
 
 class OrderIn(Schema):
-    prescription_id: int
-    branch_id: int
+    prescription_id: Id
+    branch_id: Id
     lens_type: LensType
-    frame_product_id: int | None = None
+    frame_product_id: Id | None = None
     notes: str = Field("", max_length=2000)
 
 
