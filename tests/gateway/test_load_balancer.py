@@ -71,6 +71,13 @@ class Site:
             # Every client here must end with exactly its inbox; staff members' own sign-ins
             # (presence.changed, tests/gateway/test_cluster.py) would land in it at any moment.
             "OMS_PRESENCE_EVENTS": "false",
+            # ~50 broadcasts a second from one sender, and every client reconnecting from
+            # 127.0.0.1 at each restart: far beyond the production limits for one person/address.
+            "RATE_BROADCAST_PER_SENDER": "100000/minute",
+            "RATE_SOCKET_CONNECT_PER_ADDRESS": "100000/minute",
+            "RATE_LOGIN_PER_ADDRESS": "100000/minute",
+            # `oms api` runs the timeline: no reminder may fall due mid-run.
+            "REMINDER_OFFSETS": "",
             **extra,
         }
 
