@@ -7,8 +7,9 @@ runs on SQLite unless the database itself is what it tests:
 
 - `@pytest.mark.both_databases` — locks, id order, the outbox, races, query plans, migrations: on
   every backend of the run;
-- `@pytest.mark.postgresql` — several processes sharing one database (multi-node): on PostgreSQL
-  when the run has it (on SQLite otherwise, so a quick local run still covers it).
+- `@pytest.mark.postgresql` — several processes sharing one database (multi-node), writers racing
+  without a lock: on PostgreSQL always (a run without it fails them, saying how to run them,
+  rather than skip them).
 
 Under pytest-xdist each worker is a process of its own: it gets its own PostgreSQL database
 (named after its pid) and its own SQLite files, and every server binds a free port.
@@ -57,7 +58,7 @@ def postgres_url() -> Iterator[str]:
     server_url = os.environ.get("OMS_TEST_POSTGRES_URL")
     if not server_url:
         raise RuntimeError(
-            "OMS_TEST_DATABASES includes postgresql but OMS_TEST_POSTGRES_URL is not set; "
+            "this test needs PostgreSQL but OMS_TEST_POSTGRES_URL is not set; "
             "run the suite with scripts/test, which starts PostgreSQL"
         )
     name = f"oms_test_{os.getpid()}"
@@ -92,7 +93,9 @@ def backends_for(metafunc: pytest.Metafunc) -> list[str]:
     definition = metafunc.definition
     if definition.get_closest_marker("both_databases"):
         return BACKENDS
-    if definition.get_closest_marker("postgresql") and "postgresql" in BACKENDS:
+    if definition.get_closest_marker("postgresql"):
+        # Never silently on SQLite or skipped: without OMS_TEST_POSTGRES_URL the postgres_url
+        # fixture fails and says how to run it (scripts/test starts PostgreSQL).
         return ["postgresql"]
     return ["sqlite"] if "sqlite" in BACKENDS else BACKENDS[:1]
 

@@ -20,13 +20,10 @@ from oms.db.database import Database
 from oms.db.models import Delivery, PushSubscription, User
 from oms.delivery.vapid import load_or_create
 from oms.domain.notifications import broadcast
-from tests.conftest import BACKENDS, TEST_APP_KEY
+from tests.conftest import TEST_APP_KEY
 from tests.delivery.push_receiver import PushReceiver
 from tests.delivery.smtp_server import SmtpServer
 
-pytestmark = pytest.mark.skipif(
-    "postgresql" not in BACKENDS, reason="exactly-once across processes is a PostgreSQL test"
-)
 Spawn = Callable[[], Awaitable[asyncio.subprocess.Process]]
 ROOT = Path(__file__).resolve().parents[2]
 PATIENTS = 60

@@ -29,12 +29,6 @@ WAIT = 10.0
 pytestmark = pytest.mark.postgresql
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite serializes writers: a lower id can never commit after a higher one")
-
-
 async def _record(session: AsyncSession, user_id: int, title: str) -> int:
     event = await record_event(
         session,
