@@ -63,19 +63,17 @@ async def _take_xid_before_an_id(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_current_xact_id()"))
 
 
-async def record_event(
+async def _new_event(
     session: AsyncSession,
+    name: str,
     *,
-    name: EventName | ControlEventName,
     title: str,
     message: str,
     level: Level,
     subject: dict[str, Any],
-    recipients: Iterable[int],
-    actor_id: int | None = None,
-) -> PublishedEvent:
-    """`actor_id` (default: the session's acting user) is who caused the event."""
-    actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
+) -> EventRecord:
+    """The event row with its validated payload; the id is taken after this transaction's own
+    transaction id (`_take_xid_before_an_id`)."""
     await _take_xid_before_an_id(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
@@ -92,6 +90,30 @@ async def record_event(
     }
     validate_payload(payload)
     record.payload = payload
+    return record
+
+
+def _pend(session: AsyncSession, published: PublishedEvent) -> PublishedEvent:
+    session.info.setdefault(_PENDING, []).append(published)
+    return published
+
+
+async def record_event(
+    session: AsyncSession,
+    *,
+    name: EventName | ControlEventName,
+    title: str,
+    message: str,
+    level: Level,
+    subject: dict[str, Any],
+    recipients: Iterable[int],
+    actor_id: int | None = None,
+) -> PublishedEvent:
+    """`actor_id` (default: the session's acting user) is who caused the event."""
+    actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
+    record = await _new_event(
+        session, name, title=title, message=message, level=level, subject=subject
+    )
     user_ids = sorted(set(recipients))
     inbox: list[tuple[int, int]] = []
     if user_ids:
@@ -114,9 +136,7 @@ async def record_event(
         )
         inbox = [(int(user_id), int(inbox_id)) for user_id, inbox_id in rows.all()]
     await session.flush()
-    published = PublishedEvent(record.id, name, payload, tuple(inbox))
-    session.info.setdefault(_PENDING, []).append(published)
-    return published
+    return _pend(session, PublishedEvent(record.id, name, record.payload, tuple(inbox)))
 
 
 async def record_user_message(
@@ -125,27 +145,16 @@ async def record_user_message(
     """An event for one user's own sockets that is not news: no inbox row, no bell, no toast
     (read state, for instance). It takes an event id like any other, so the gateways' ordering
     and gap filling hold; a socket that was offline does not replay it (it refetches instead)."""
-    await _take_xid_before_an_id(session)
-    record = EventRecord(name=name, payload={})
-    session.add(record)
+    record = await _new_event(
+        session,
+        name,
+        title="",
+        message="",
+        level="info",
+        subject={"user_id": user_id, **subject},
+    )
     await session.flush()
-    payload: dict[str, Any] = {
-        "event_id": record.id,
-        "event": name,
-        "type": name.split(".", 1)[1],
-        "title": "",
-        "message": "",
-        "level": "info",
-        "timestamp": iso_timestamp(),
-        "user_id": user_id,
-        **subject,
-    }
-    validate_payload(payload)
-    record.payload = payload
-    await session.flush()
-    published = PublishedEvent(record.id, name, payload, ((user_id, 0),))
-    session.info.setdefault(_PENDING, []).append(published)
-    return published
+    return _pend(session, PublishedEvent(record.id, name, record.payload, ((user_id, 0),)))
 
 
 def pending_events(session: AsyncSession) -> list[PublishedEvent]:
