@@ -1,5 +1,6 @@
 /* OMS service worker: shows a Web Push message and opens its item on click (DESIGN §10).
- * The payload is {title, message, level, url, event, event_id}; the browser decrypted it. */
+ * The payload is {title, message, level, url, event, event_id} (a reminder adds links.confirm
+ * and links.cancel); the browser decrypted it. */
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
@@ -17,14 +18,17 @@ self.addEventListener("push", (event) => {
       // One notification per event: a repeated push replaces it instead of adding another.
       tag: data.event_id != null ? `oms-event-${data.event_id}` : undefined,
       requireInteraction: data.event === "notification.urgent",
-      data: { url: typeof data.url === "string" ? data.url : "/" },
+      // A reminder carries its confirm and cancel pages: offered as the notification's buttons.
+      actions: data.links ? [{ action: "confirm", title: "Confirm" }, { action: "cancel", title: "Cancel" }] : undefined,
+      data: { url: typeof data.url === "string" ? data.url : "/", links: data.links ?? null },
     }),
   );
 });
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const target = new URL(event.notification.data?.url ?? "/", self.location.origin);
+  const chosen = event.action ? event.notification.data?.links?.[event.action] : undefined;
+  const target = new URL(typeof chosen === "string" ? chosen : (event.notification.data?.url ?? "/"), self.location.origin);
   // Only our own pages: a payload cannot send the person elsewhere.
   const url = target.origin === self.location.origin ? target.href : self.location.origin + "/";
   event.waitUntil(

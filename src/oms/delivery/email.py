@@ -24,6 +24,7 @@ from oms.config import Settings
 from oms.delivery.claims import SENT, Claimed, Outcome
 from oms.delivery.links import item_url, unsubscribe_url
 from oms.delivery.templates import FAMILY_LABELS, render
+from oms.delivery.visit_links import VisitLinks
 
 SMTP_TIMEOUT_SECONDS = 10.0
 # CRLF line ends, and lines up to RFC 5322's limit: the default 78 would fold the long
@@ -31,7 +32,10 @@ SMTP_TIMEOUT_SECONDS = 10.0
 _POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
-def build_email(settings: Settings, claimed: Claimed) -> EmailMessage:
+def build_email(
+    settings: Settings, claimed: Claimed, visit: VisitLinks | None = None
+) -> EmailMessage:
+    """`visit`: a reminder's confirm and cancel links, made by the worker at send time."""
     payload = claimed.payload
     unsubscribe = unsubscribe_url(
         settings.public_url, settings.app_key, user_id=claimed.user_id, family=claimed.family
@@ -45,6 +49,8 @@ def build_email(settings: Settings, claimed: Claimed) -> EmailMessage:
         "unsubscribe_url": unsubscribe,
         "family_label": FAMILY_LABELS.get(claimed.family, claimed.family),
         "name": claimed.user_name,
+        "confirm_url": visit.confirm if visit else None,
+        "cancel_url": visit.cancel if visit else None,
     }
     message = EmailMessage(policy=_POLICY)
     message["From"] = settings.mail_from

@@ -20,6 +20,7 @@ from oms.delivery.claims import SENT, Claimed, Outcome
 from oms.delivery.links import item_url
 from oms.delivery.subscriptions import is_public_address, local_receiver_allowed
 from oms.delivery.vapid import VapidKeys
+from oms.delivery.visit_links import VisitLinks
 
 MAX_PAYLOAD_BYTES = 3 * 1024
 PUSH_TIMEOUT_SECONDS = 15.0
@@ -43,16 +44,23 @@ class PushResult:
     gone: tuple[int, ...]
 
 
-def push_payload(settings: Settings, claimed: Claimed) -> bytes:
+def push_payload(settings: Settings, claimed: Claimed, visit: VisitLinks | None = None) -> bytes:
+    """`visit`: a reminder's links; its push then opens the confirm page (which also says how
+    to cancel), and carries both links for a client that offers them as actions."""
     payload = claimed.payload
+    default_url = item_url(
+        settings.public_url, claimed.event_name, payload, claimed.notification_id
+    )
     body: dict[str, Any] = {
         "title": str(payload.get("title", ""))[:200],
         "message": str(payload.get("message", "")),
         "level": payload.get("level", "info"),
-        "url": item_url(settings.public_url, claimed.event_name, payload, claimed.notification_id),
+        "url": visit.confirm if visit else default_url,
         "event": claimed.event_name,
         "event_id": payload.get("event_id"),
     }
+    if visit:
+        body["links"] = {"confirm": visit.confirm, "cancel": visit.cancel}
     encoded = orjson.dumps(body)
     if len(encoded) > MAX_PAYLOAD_BYTES:  # shorten the message, never drop the link
         spare = len(encoded) - MAX_PAYLOAD_BYTES + 3
@@ -128,12 +136,14 @@ class PushSender:
         response.release()
         return classify_status(response.status)
 
-    async def send(self, claimed: Claimed, targets: list[Target]) -> PushResult:
+    async def send(
+        self, claimed: Claimed, targets: list[Target], visit: VisitLinks | None = None
+    ) -> PushResult:
         """Send to each of the user's devices. Sent when any device's service took it (a retry
         would show it again on those); failures of the others are kept in the reason."""
         if not targets:
             return PushResult(Outcome("skipped", "no device is subscribed any more"), ())
-        data = push_payload(self.settings, claimed)
+        data = push_payload(self.settings, claimed, visit)
         urgent = claimed.event_name in ("notification.urgent", "appointment.reminder")
         headers = {
             "Urgency": "high" if urgent else "normal",

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.clock import Clock
 from oms.config import Settings
@@ -32,6 +33,7 @@ from oms.delivery.email import EmailSender, build_email
 from oms.delivery.planner import plan_deliveries
 from oms.delivery.push import PushSender, Target
 from oms.delivery.subscriptions import subscriptions_of
+from oms.delivery.visit_links import VisitLinks, visit_links
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,9 @@ class DeliveryWorker:
         async with self.database.session() as session:
             await release(session, claimed, now=self.clock.now())
 
+    async def _visit_links(self, session: AsyncSession, claimed: Claimed) -> VisitLinks | None:
+        return await visit_links(session, self.settings.public_url, self.settings.app_key, claimed)
+
     async def _send_emails(self, batch: list[Claimed], started: float) -> None:
         if not batch or self.email is None:
             return
@@ -122,7 +127,9 @@ class DeliveryWorker:
                 if self._late(started):
                     await self._release(claimed)
                     continue
-                outcome = await connection.send(build_email(self.settings, claimed))
+                async with self.database.session() as session:
+                    visit = await self._visit_links(session, claimed)
+                outcome = await connection.send(build_email(self.settings, claimed, visit))
                 await self._finish(claimed, outcome)
 
     async def _send_pushes(self, batch: list[Claimed], started: float) -> None:
@@ -139,7 +146,8 @@ class DeliveryWorker:
                 async with self.database.session() as session:
                     rows = await subscriptions_of(session, claimed.user_id)
                     targets = [Target(r.id, r.endpoint, r.p256dh, r.auth) for r in rows]
-                result = await self.push.send(claimed, targets)
+                    visit = await self._visit_links(session, claimed) if targets else None
+                result = await self.push.send(claimed, targets, visit)
                 if result.gone:
                     await self._forget(result.gone)
                 await self._finish(claimed, result.outcome)

@@ -14,6 +14,7 @@ import { PrescriptionForm } from "@/features/prescriptions/components/Prescripti
 import { PrescriptionsPage } from "@/features/prescriptions/components/PrescriptionsPage";
 import { SchedulePage } from "@/features/schedules/components/SchedulePage";
 import { UsersPage } from "@/features/users/components/UsersPage";
+import { VisitLinkPage } from "@/features/visit-links/components/VisitLinkPage";
 import { OrderForm } from "@/features/orders/components/OrderForm";
 import { OrdersPage } from "@/features/orders/components/OrdersPage";
 import { ApiError } from "@/shared/api/client";
@@ -112,7 +113,14 @@ export function App() {
     <QueryClientProvider client={client}>
       <BrowserRouter>
         {/* Keyed by user: a different person gets fresh components, never the previous one's state. */}
-        {session ? <SignedIn key={identity(session)} session={session} /> : <LoginPage />}
+        <Routes>
+          {/* A reminder's confirm / cancel link: the patient may not be signed in on this device. */}
+          <Route path="/visit/:action" element={<VisitLinkPage />} />
+          <Route
+            path="*"
+            element={session ? <SignedIn key={identity(session)} session={session} /> : <LoginPage />}
+          />
+        </Routes>
         <Toaster position="bottom-right" richColors closeButton visibleToasts={4} toastOptions={{ className: "toast" }} />
         <Announcer />
       </BrowserRouter>
