@@ -59,7 +59,7 @@ async def _readers_wait(database: Database, count: int = 1) -> None:
             await session.scalar(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE state <> 'idle'"
-                    " AND query LIKE '%pg_xact_status%' AND pid <> pg_backend_pid()"
+                    " AND query LIKE '%virtualtransaction = v%' AND pid <> pg_backend_pid()"
                 )
             )
             or 0

@@ -3,18 +3,20 @@
 Replay and the dispatcher's watermark rely on "a reader that saw id N has seen every id below
 N". Event ids come from a sequence when the row is inserted, so on PostgreSQL event 11 can be
 committed while event 10's transaction is still open; a reader that took 11 as its position would
-skip 10 for good. Writers do not serialize to prevent it (no lock: `recorder` only makes each
-writer take its transaction id before its event id). A reader settles instead:
+skip 10 for good. Writers do not serialize to prevent it: `recorder` only marks each writer, before
+it takes an event id, with a *shared* transaction-level advisory lock (`EVENT_WRITER_LOCK`), which
+never blocks another writer. A reader settles instead:
 
-1. One statement reads the newest visible id N and the transactions in flight in that same
-   snapshot (`pg_snapshot_xip(pg_current_snapshot())`).
-2. It waits until each of those has committed or rolled back (`pg_xact_status`).
+1. One statement reads the newest visible id N and the transactions holding the mark
+   (`pg_locks`, each named by its `virtualtransaction`).
+2. It waits until none of those transactions holds it any more (committed or rolled back).
 
-Then every id up to N is final: an id below N was taken after its transaction got its xid
-(recorder) and before N was taken, so that transaction was either committed in the snapshot
-(visible), or in flight in it (waited for), or rolled back. Transactions that started later
-take ids above N. The wait is as long as the writers' transactions in flight, which are short;
-readers wait, writers never do.
+Then every id up to N is final: an id below N was taken by a transaction that already held the
+mark, so that transaction was either committed before the statement (visible to the next ones),
+or still holding the mark when pg_locks was read (waited for), or rolled back. Transactions that
+take the mark later take ids above N. The wait is as long as the event writers' transactions in
+flight, which are short; a long transaction that records no event is not waited for; readers
+wait, writers never do.
 
 SQLite serializes writers (IMMEDIATE transactions): the newest id is always settled.
 """
@@ -36,14 +38,21 @@ SETTLE_TIMEOUT = 10.0
 _FIRST_POLL = 0.001
 _MAX_POLL = 0.02
 
+# Any constant works; it names the shared lock that marks a transaction as an event writer.
+EVENT_WRITER_LOCK = 0x0E5E_1D
+# pg_locks shows a one-bigint advisory key as classid (high half), objid (low half), objsubid 1.
+_MARKED = (
+    "locktype = 'advisory' AND granted AND objsubid = 1"
+    f" AND classid = {EVENT_WRITER_LOCK >> 32} AND objid = {EVENT_WRITER_LOCK & 0xFFFFFFFF}"
+)
 _SNAPSHOT = text(
     "SELECT (SELECT max(id) FROM events),"
-    " ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
-    "       WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned())"
+    f" ARRAY(SELECT virtualtransaction FROM pg_locks WHERE {_MARKED}"
+    "       AND pid <> pg_backend_pid())"
 )
 _STILL_RUNNING = text(
-    "SELECT x FROM unnest(CAST(:xids AS text[])) AS x"
-    " WHERE pg_xact_status(CAST(x AS xid8)) = 'in progress'"
+    "SELECT v FROM unnest(CAST(:xids AS text[])) AS v"
+    f" WHERE EXISTS (SELECT 1 FROM pg_locks WHERE {_MARKED} AND virtualtransaction = v)"
 )
 
 

@@ -28,6 +28,7 @@ from oms.events.catalogue import (
     validate_payload,
 )
 from oms.events.envelope import PublishedEvent
+from oms.events.horizon import EVENT_WRITER_LOCK
 
 _PENDING = "oms.pending_events"
 _ACTING_USER = "oms.acting_user"
@@ -49,18 +50,21 @@ def iso_timestamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-async def _take_xid_before_an_id(session: AsyncSession) -> None:
-    """PostgreSQL: give this transaction its transaction id before it takes an event id.
+async def _mark_as_event_writer(session: AsyncSession) -> None:
+    """PostgreSQL: mark this transaction as one that records events, before it takes an id.
 
     Ids come from a sequence at insert time, not at commit, so event 11 can commit while 10 is
-    still in flight. There is no lock for that (writers never wait for each other); instead a
-    reader waits out the transactions in flight at its snapshot before relying on an id
-    (`events.horizon`). That is complete only if every transaction holding an id already has its
-    transaction id, which this makes sure of. SQLite needs nothing: IMMEDIATE transactions
+    still in flight. There is no lock between writers for that: the mark is a *shared*
+    transaction-level advisory lock, which never blocks another writer and is released at commit
+    or rollback. A reader that relies on a position waits out the transactions holding the mark
+    when it reads the newest id (`events.horizon`) — and only those: a long write that records
+    no event (a rename, say) holds up no reader. SQLite needs nothing: IMMEDIATE transactions
     serialize writers.
     """
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_current_xact_id()"))
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": EVENT_WRITER_LOCK}
+        )
 
 
 async def _new_event(
@@ -73,8 +77,8 @@ async def _new_event(
     subject: dict[str, Any],
 ) -> EventRecord:
     """The event row with its validated payload; the id is taken after this transaction's own
-    transaction id (`_take_xid_before_an_id`)."""
-    await _take_xid_before_an_id(session)
+    transaction is marked as an event writer (`_mark_as_event_writer`)."""
+    await _mark_as_event_writer(session)
     record = EventRecord(name=name, payload={})
     session.add(record)
     await session.flush()
