@@ -99,6 +99,8 @@ class Keys:
         self.nodes = f"{self.prefix}:nodes"
         self.presence = f"{self.prefix}:presence"
         self.presence_leader = f"{self.prefix}:presence-leader"
+        # pub/sub: some node's sockets changed (gateway/connections_signal.py)
+        self.connections_changed = f"{self.prefix}:connections-changed"
 
     def node(self, node_id: str) -> str:
         return f"{self.prefix}:node:{node_id}"
@@ -219,6 +221,13 @@ class NodeAnnouncer:
         self._wake = asyncio.Event()
         self._resync = True  # the first beat writes every row
         self._tasks: list[asyncio.Task[None]] = []
+        # Called once changed rows are in Redis (a reader then sees them): the gateway's
+        # `connections.changed` signal (gateway/connections_signal.py).
+        self.on_written: Callable[[], None] | None = None
+
+    def _written(self) -> None:
+        if self.on_written is not None:
+            self.on_written()
 
     @property
     def _expire_seconds(self) -> int:
@@ -253,6 +262,7 @@ class NodeAnnouncer:
                     if row["role"] in PRESENCE_ROLES:
                         pipe.hset(self.keys.staff(self.node_id), socket_id, raw)
                 await pipe.execute()
+            self._written()
         except (RedisError, OSError):
             log.warning("could not write %d socket row(s) to Redis; resyncing later", len(dirty))
             self._resync = True
@@ -289,6 +299,7 @@ class NodeAnnouncer:
                 pipe.expire(staff, self._expire_seconds)
                 await pipe.execute()
         self._resync = False
+        self._written()
 
     async def forget_node(self) -> None:
         """A clean stop: leave the view now rather than when the heartbeat goes stale."""

@@ -140,7 +140,9 @@ def test_the_connections_view_is_live_and_names_people(
     expect(rows.first).to_be_visible()
     visitor = sign_in_as("dr.santos@everbright.test")
     theirs = rows.filter(has_text="Dr. Miguel Santos")
-    expect(theirs).to_have_count(1)  # appears without pressing Refresh
+    # Appears without pressing Refresh, and without polling: the gateway tells the admin's socket
+    # `connections.changed` and the dispatcher re-reads the view.
+    expect(theirs).to_have_count(1)
     expect(theirs).to_contain_text("Garnet branch")
     expect(theirs).not_to_contain_text("branch.")
     admin.shot("admin-connections-live-phone")

@@ -12,6 +12,7 @@ import pytest
 import uvicorn
 
 from oms.clock import SYSTEM_CLOCK, Clock
+from oms.gateway.connections_signal import Pause
 from oms.gateway.gateway import Gateway
 from oms.gateway.ops import create_ops_app
 from oms.runtime import Runtime
@@ -81,6 +82,7 @@ async def start_live_gateway(
     max_sockets: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
     presence_seconds: float | None = None,
+    connections_signal_pause: Pause | None = None,
 ) -> LiveGateway:
     gateway = Gateway(
         runtime,
@@ -94,6 +96,7 @@ async def start_live_gateway(
         clock=clock,
         # No presence.changed of its own: a test that wants them calls presence.reconcile().
         presence_seconds=presence_seconds,
+        connections_signal_pause=connections_signal_pause,
     )
     await gateway.start()
     runtime.gateway = gateway

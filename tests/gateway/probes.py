@@ -16,6 +16,7 @@ import socketio
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 WAIT = 10.0
+CONNECTIONS_CHANGED = "connections.changed"
 
 
 class Probe:
@@ -25,6 +26,8 @@ class Probe:
         self.label = label
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, dict[str, Any]]] = []
+        # `connections.changed` signals (no payload, not events): counted apart from `events`.
+        self.signals = 0
         self.connect_error: dict[str, Any] | None = None
         self.disconnected = False
         self._changed = asyncio.Event()
@@ -37,7 +40,10 @@ class Probe:
         self._changed.set()  # wakes wait_until(lambda: not probe.client.connected)
 
     async def _on_event(self, event: str, data: Any = None) -> None:
-        self.events.append((event, data))
+        if event == CONNECTIONS_CHANGED:
+            self.signals += 1
+        else:
+            self.events.append((event, data))
         self._changed.set()
 
     async def _on_connect_error(self, data: Any = None) -> None:
@@ -197,7 +203,11 @@ class NodeClient:
         return next(line for line in self.lines if line["type"] == kind)
 
     def events(self) -> list[dict[str, Any]]:
-        return [line for line in self.lines if line["type"] == "event"]
+        return [
+            line
+            for line in self.lines
+            if line["type"] == "event" and line["event"] != CONNECTIONS_CHANGED
+        ]
 
     def ids(self) -> list[int]:
         return [int(line["payload"]["event_id"]) for line in self.events()]

@@ -25,6 +25,7 @@ from oms.runtime import Runtime
 from tests.conftest import TEST_APP_KEY
 from tests.factories import TestUser
 from tests.gateway.conftest import LiveGateway
+from tests.gateway.probes import Probe
 from tests.gateway.scenario import Chain
 from tests.gateway.services import OmsProcess, RedisServer
 
@@ -343,6 +344,56 @@ async def test_every_process_answers_for_the_whole_cluster(
             await probe.close()
         for process in processes:
             process.stop()
+
+
+@pytest.mark.slow
+async def test_admins_on_one_node_are_told_of_sockets_on_another(
+    settings: Settings, redis_server: RedisServer, tmp_path: Path, chain: Chain
+) -> None:
+    """connections.changed crosses nodes through Redis, after the rows are written there: an
+    admin's view on node one, re-read on the signal, shows a socket opening and closing on two."""
+    env = _env(settings, redis_server, tmp_path)
+    processes = [OmsProcess("gateway", env, tmp_path / f"gateway-{n}.log") for n in range(2)]
+    probes: list[Probe] = []
+    try:
+        one, two = [await process.started() for process in processes]
+        admin = await Probe().connect(one.url, chain.admin.token)
+        probes.append(admin)
+        await admin.wait_until(lambda: admin.signals >= 1)  # its own socket
+
+        async def told_until_seen(present: bool) -> None:
+            """Signals keep coming until one after which node one's view shows the change."""
+            async with httpx.AsyncClient(timeout=10) as http, asyncio.timeout(10):
+                while True:
+                    seen = admin.signals
+                    response = await http.get(
+                        one.url + "/connections", headers={"X-App-Key": TEST_APP_KEY}
+                    )
+                    users = {row["user_id"] for row in response.json()["connections"]}
+                    if (chain.staff_south.id in users) == present:
+                        return
+                    await _signal_after(admin, seen)
+
+        before = admin.signals
+        staff = await Probe().connect(two.url, chain.staff_south.token)
+        probes.append(staff)
+        await admin.wait_until(lambda: admin.signals > before)
+        await told_until_seen(True)
+
+        before = admin.signals
+        await staff.close()
+        await admin.wait_until(lambda: admin.signals > before)
+        await told_until_seen(False)
+        assert staff.signals == 0
+    finally:
+        for probe in probes:
+            await probe.close()
+        for process in processes:
+            process.stop()
+
+
+async def _signal_after(probe: Probe, seen: int) -> None:
+    await probe.wait_until(lambda: probe.signals > seen)
 
 
 async def _rows_when(http: httpx.AsyncClient, base: str, count: int) -> list[dict[str, object]]:

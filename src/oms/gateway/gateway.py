@@ -31,6 +31,7 @@ from oms.events.store import newest_event_id
 from oms.gateway import channels, gclog
 from oms.gateway.capacity import SocketCapacity, socket_cap
 from oms.gateway.connections import Connection, Link, Registry, describe
+from oms.gateway.connections_signal import SIGNAL_SECONDS, ConnectionsSignal, Pause, pause_for
 from oms.gateway.dispatcher import Dispatcher
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
 from oms.gateway.polling import PollingGuard, scope_address
@@ -115,6 +116,7 @@ class Gateway:
         max_sockets: int | None = None,
         clock: Clock = SYSTEM_CLOCK,
         presence_seconds: float | None = RECONCILE_SECONDS,
+        connections_signal_pause: Pause | None = None,
     ) -> None:
         settings = runtime.settings
         self.expiry_sweep_seconds = expiry_sweep_seconds
@@ -157,6 +159,9 @@ class Gateway:
         self._stopped = False
         self._gc_log = gclog.from_environment()
         self.announcer, store = self._cluster_membership(runtime)
+        self.connections_signal = self._connections_signal(
+            runtime, connections_signal_pause or pause_for(SIGNAL_SECONDS)
+        )
         self.presence = PresenceWatch(runtime.cluster(), store, self.database, runtime.clock)
         # How often presence.changed is reconciled (None: never, by itself; tests call it).
         self.presence_seconds = presence_seconds
@@ -184,6 +189,21 @@ class Gateway:
             directory.client, directory.keys, runtime.node_id, lease_seconds=ttl
         )
 
+    def _connections_signal(self, runtime: Runtime, pause: Pause) -> ConnectionsSignal:
+        """Admins' connections views re-read on `connections.changed`: with Redis, once this
+        node's changed rows are written there, through pub/sub to every node; without it, here."""
+        directory = runtime.cluster()
+        if self.announcer is None or not isinstance(directory, RedisDirectory):
+            return ConnectionsSignal(self.registry, pause=pause)
+        signal = ConnectionsSignal(
+            self.registry,
+            pause=pause,
+            client=directory.client,
+            channel=directory.keys.connections_changed,
+        )
+        self.announcer.on_written = signal.changed
+        return signal
+
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -198,6 +218,7 @@ class Gateway:
         self.connect_deadlines.start()
         if self._gc_log is not None:
             self._gc_log.start()
+        await self.connections_signal.start()
         if self.announcer is not None:
             await self.announcer.start()
         if self.presence_seconds is not None:
@@ -212,6 +233,7 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         await self.presence.stop()
+        await self.connections_signal.stop()
         if self.announcer is not None:
             await self.announcer.stop()
         await self.dispatcher.stop()
@@ -312,14 +334,22 @@ class Gateway:
         self._announce(connection)
 
     def forget(self, connection: Connection) -> None:
-        if self.registry.remove(connection.sid) is not None and self.announcer is not None:
-            self.announcer.drop(connection.sid)
+        if self.registry.remove(connection.sid) is not None:
+            if self.announcer is not None:
+                self.announcer.drop(connection.sid)
+            else:
+                self.connections_signal.changed()
         self.metrics.connections.set(len(self.registry))
 
     def _announce(self, connection: Connection) -> None:
-        """Tell the cluster view about a new socket or its new channels."""
-        if self.announcer is not None and not connection.closed:
+        """Tell the cluster view about a new socket or its new channels (with Redis, the
+        announcer signals `connections.changed` once the row is written)."""
+        if connection.closed:
+            return
+        if self.announcer is not None:
             self.announcer.put(describe(connection))
+        else:
+            self.connections_signal.changed()
 
     async def _load_actor(
         self, token: object, replay_after: int | None

@@ -4,7 +4,8 @@ import { appointmentKeys } from "@/features/appointments/api/keys";
 import { inventoryKeys } from "@/features/inventory/api/keys";
 import { notificationKeys } from "@/features/notifications/api/keys";
 import { EVENT_NAMES, type AppointmentEvent, type InventoryEvent } from "@/shared/api/events.gen";
-import { dispatchEvent, handlers, isEventName } from "./dispatcher";
+import { connectionKeys } from "@/features/connections/api/get-connections";
+import { CONNECTIONS_CHANGED, dispatchEvent, handlers, isEventName, onConnectionsChanged } from "./dispatcher";
 
 const base = { title: "t", message: "m", level: "info" as const, timestamp: "2026-01-01T00:00:00Z" };
 
@@ -94,5 +95,14 @@ describe("dispatcher", () => {
     );
     expect(client.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 1 });
     expect(invalidated(client, notificationKeys.list(false))).toBe(true);
+  });
+
+  it("re-reads the connections view on connections.changed, which is no inbox event", () => {
+    const client = seeded();
+    client.setQueryData(connectionKeys.all, []);
+    expect(isEventName(CONNECTIONS_CHANGED)).toBe(false);
+    onConnectionsChanged(client);
+    expect(invalidated(client, connectionKeys.all)).toBe(true);
+    expect(client.getQueryData(notificationKeys.unreadCount)).toEqual({ count: 2 });
   });
 });

@@ -23,6 +23,7 @@ import { wordingFor, type Viewer } from "@/shared/lib/event-wording";
 import { announce } from "@/shared/ui/Announcer";
 import { appointmentKeys } from "@/features/appointments/api/keys";
 import { deliveryKeys } from "@/features/deliveries/api/get-deliveries";
+import { connectionKeys } from "@/features/connections/api/get-connections";
 import { presenceKeys } from "@/features/connections/api/get-presence";
 import { inventoryKeys } from "@/features/inventory/api/keys";
 import { bumpUnreadCount, setUnreadCount } from "@/features/notifications/api/get-unread-count";
@@ -124,6 +125,14 @@ export const handlers: Handlers = {
   "inbox.read": onInboxRead,
   "presence.changed": onPresence,
 };
+
+/** Not an event (no id, no payload, not in the inbox): the gateway tells admins' sockets that some
+ * node's sockets opened, closed or changed channels. An open connections view re-reads. */
+export const CONNECTIONS_CHANGED = "connections.changed";
+
+export function onConnectionsChanged(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: connectionKeys.all });
+}
 
 export function isEventName(name: string): name is EventName {
   return Object.hasOwn(handlers, name);

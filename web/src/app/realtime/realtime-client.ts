@@ -12,7 +12,7 @@ import { getLatestEventId } from "@/features/notifications/api/get-notifications
 import { setConnectionState } from "@/shared/realtime/connection-state";
 import { EventCursor } from "@/shared/session/last-event-id";
 import { setSession, type Session } from "@/shared/session/session";
-import { dispatchEvent, isEventName, resetReplaySummary } from "./dispatcher";
+import { CONNECTIONS_CHANGED, dispatchEvent, isEventName, onConnectionsChanged, resetReplaySummary } from "./dispatcher";
 
 // The replay is over when no event has come for this long (or at the latest after CATCH_UP_MAX).
 const CATCH_UP_QUIET_MS = 400;
@@ -82,6 +82,10 @@ export function startRealtime({ session, client, navigate }: RealtimeOptions): (
     if (stopped || data?.reason !== "revoked") return;
     toast.error("You have been signed out", { description: "Your access changed. Please sign in again." });
     setSession(null);
+  });
+
+  socket.on(CONNECTIONS_CHANGED, () => {
+    if (!stopped) onConnectionsChanged(client);
   });
 
   socket.on("disconnect", (reason) => {

@@ -47,16 +47,13 @@ export async function getConnections(signal?: AbortSignal): Promise<ConnectionRo
   return (rows as Raw[]).map(normalizeConnection);
 }
 
-/** How often the open connections view re-reads the gateway. An operations view of sockets
- * coming and going, read only while it is on screen (TanStack pauses it in a hidden tab): a
- * closed tab leaves the list within this time without anyone pressing Refresh. */
-export const CONNECTIONS_REFRESH_MS = 3000;
-
+/** The cluster's sockets. Never polled: the gateway tells admins' sockets `connections.changed`
+ * when any node's sockets change, and the dispatcher then invalidates `connectionKeys.all`, so an
+ * open view re-reads (a closed one just goes stale). */
 export function useConnections() {
   return useQuery({
     queryKey: connectionKeys.all,
     queryFn: ({ signal }) => getConnections(signal),
     staleTime: 0,
-    refetchInterval: CONNECTIONS_REFRESH_MS,
   });
 }

@@ -51,7 +51,7 @@ export function ConnectionsPage() {
       </PageTitle>
       {connections.dataUpdatedAt > 0 && (
         <p className="muted small">
-          Updates by itself every few seconds (as of {formatInstant(new Date(connections.dataUpdatedAt).toISOString())}). One row per open tab or app.
+          Updates by itself as people come and go (as of {formatInstant(new Date(connections.dataUpdatedAt).toISOString())}). One row per open tab or app.
         </p>
       )}
       <OnlineNowPanel />
