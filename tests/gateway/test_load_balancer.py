@@ -177,7 +177,10 @@ class ResumingClient:
         return {"token": self.user.token, "last_event_id": self.ids()[-1] if self.events else 0}
 
     async def _on_event(self, name: str, data: Any = None) -> None:
-        self.events.append(data)
+        # Events only: an admin's socket also gets the bare `connections.changed` signal (no
+        # payload, no id, not in the inbox).
+        if name != "connections.changed":
+            self.events.append(data)
         self._changed.set()
 
     async def _on_connect(self) -> None:
