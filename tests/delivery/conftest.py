@@ -21,6 +21,9 @@ from oms.delivery.vapid import load_or_create
 from oms.delivery.worker import DeliveryWorker
 from oms.domain.notifications import broadcast
 from oms.metrics import Metrics
+
+# The appointments suite's chain (two branches, their people), for the reminder-link tests.
+from tests.appointments.conftest import world as world
 from tests.delivery.push_receiver import PushReceiver
 from tests.delivery.smtp_server import SmtpServer
 from tests.factories import TestUser

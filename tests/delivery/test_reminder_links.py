@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-import pytest
 
 from oms.clock import ManualClock
 from oms.db.database import Database
@@ -21,25 +20,6 @@ from tests.appointments.conftest import World, book, last_event_id, recorded_sin
 from tests.delivery.conftest import DELAY, subscribe
 from tests.delivery.push_receiver import PushReceiver
 from tests.delivery.smtp_server import SmtpServer
-from tests.factories import Factory
-
-
-@pytest.fixture
-async def world(factory: Factory) -> World:
-    emerald = await factory.branch("Emerald", "EMERALD")
-    unitop = await factory.branch("Unitop", "UNITOP")
-    return World(
-        emerald=emerald,
-        unitop=unitop,
-        staff=await factory.staff(emerald),
-        other_staff=await factory.staff(unitop),
-        optometrist=await factory.optometrist(emerald),
-        other_optometrist=await factory.optometrist(emerald),
-        customer=await factory.user("customer", name="Maria Cruz"),
-        other_customer=await factory.customer(),
-        admin=await factory.admin(),
-        other_admin=await factory.admin(),
-    )
 
 
 def parts(message: object) -> tuple[str, str]:
