@@ -77,8 +77,10 @@ async def test_socket_is_dropped_when_its_token_expires(runtime: Runtime, factor
     customer = await factory.customer()
     live = await start_live_gateway(runtime, expiry_sweep_seconds=0.1)
     try:
-        probe = await live.probe(_token(customer.id, ttl=1))
-        async with asyncio.timeout(5):
+        # `exp` is whole seconds, so a 1 s token may already be dead when its CONNECT is read (a
+        # clean-clone run failed so): 3 s leaves the connect at least 2 s, and expiry comes by 3 s.
+        probe = await live.probe(_token(customer.id, ttl=3))
+        async with asyncio.timeout(10):
             while probe.client.connected:  # noqa: ASYNC110  (the client exposes no event)
                 await asyncio.sleep(0.05)
         assert live.gateway.connection_count() == 0
