@@ -4,6 +4,7 @@ link's own token is the authority, for one action on one appointment until it st
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -26,65 +27,43 @@ class LinkPreviewOut(Out):
     appointment: AppointmentOut
 
 
-async def _preview(
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    appointment_id: Id,
-    action: LinkAction,
-    token: str,
-) -> LinkPreviewOut:
-    preview = await appointment_links.preview_link(
-        session, settings.app_key, appointment_id, action, token, clock
+def _preview_route(action: LinkAction) -> Callable[..., Awaitable[LinkPreviewOut]]:
+    async def read_link(
+        appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
+        clock: ClockDep,
+    ) -> LinkPreviewOut:  # fmt: skip
+        preview = await appointment_links.preview_link(
+            session, settings.app_key, appointment_id, action, token, clock
+        )
+        return LinkPreviewOut(
+            action=preview.action,
+            expires_at=preview.expires_at,
+            appointment=AppointmentOut.of(preview.view),
+        )
+
+    return read_link
+
+
+def _follow_route(action: LinkAction) -> Callable[..., Awaitable[AppointmentOut]]:
+    async def follow_link(
+        appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
+        clock: ClockDep,
+    ) -> AppointmentOut:  # fmt: skip
+        view = await appointment_links.follow_link(
+            session, settings.app_key, appointment_id, action, token, clock
+        )
+        return AppointmentOut.of(view)
+
+    return follow_link
+
+
+# GET /{id}/<action>-link reads what the link will do, POST follows it; the routes keep the
+# names (and so the OpenAPI operation ids) they have always had.
+_ACTIONS: tuple[LinkAction, ...] = ("confirm", "cancel")
+for _action in _ACTIONS:
+    router.get(f"/{{appointment_id}}/{_action}-link", name=f"read_{_action}_link")(
+        _preview_route(_action)
     )
-    return LinkPreviewOut(
-        action=preview.action,
-        expires_at=preview.expires_at,
-        appointment=AppointmentOut.of(preview.view),
+    router.post(f"/{{appointment_id}}/{_action}-link", name=f"follow_{_action}_link")(
+        _follow_route(_action)
     )
-
-
-async def _follow(
-    session: SessionDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    appointment_id: Id,
-    action: LinkAction,
-    token: str,
-) -> AppointmentOut:
-    view = await appointment_links.follow_link(
-        session, settings.app_key, appointment_id, action, token, clock
-    )
-    return AppointmentOut.of(view)
-
-
-@router.get("/{appointment_id}/confirm-link")
-async def read_confirm_link(
-    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
-    clock: ClockDep,
-) -> LinkPreviewOut:  # fmt: skip
-    return await _preview(session, settings, clock, appointment_id, "confirm", token)
-
-
-@router.post("/{appointment_id}/confirm-link")
-async def follow_confirm_link(
-    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
-    clock: ClockDep,
-) -> AppointmentOut:  # fmt: skip
-    return await _follow(session, settings, clock, appointment_id, "confirm", token)
-
-
-@router.get("/{appointment_id}/cancel-link")
-async def read_cancel_link(
-    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
-    clock: ClockDep,
-) -> LinkPreviewOut:  # fmt: skip
-    return await _preview(session, settings, clock, appointment_id, "cancel", token)
-
-
-@router.post("/{appointment_id}/cancel-link")
-async def follow_cancel_link(
-    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
-    clock: ClockDep,
-) -> AppointmentOut:  # fmt: skip
-    return await _follow(session, settings, clock, appointment_id, "cancel", token)

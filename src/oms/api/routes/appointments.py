@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
@@ -105,48 +106,20 @@ async def update_appointment(
     return AppointmentOut.of(view)
 
 
-async def _act(
-    session: SessionDep,
-    actor: CurrentActor,
-    appointment_id: Id,
-    action: str,
-    body: ActionIn | None,
-) -> AppointmentOut:
-    reason = body.reason if body is not None else ""
-    view = await appointments.transition(session, actor, appointment_id, action, reason=reason)
-    return AppointmentOut.of(view)
+def _action_route(action: str) -> Callable[..., Awaitable[AppointmentOut]]:
+    async def act(
+        appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
+    ) -> AppointmentOut:
+        reason = body.reason if body is not None else ""
+        view = await appointments.transition(session, actor, appointment_id, action, reason=reason)
+        return AppointmentOut.of(view)
+
+    return act
 
 
-@router.post("/{appointment_id}/confirm")
-async def confirm(
-    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
-) -> AppointmentOut:
-    return await _act(session, actor, appointment_id, "confirm", body)
-
-
-@router.post("/{appointment_id}/start")
-async def start(
-    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
-) -> AppointmentOut:
-    return await _act(session, actor, appointment_id, "start", body)
-
-
-@router.post("/{appointment_id}/complete")
-async def complete(
-    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
-) -> AppointmentOut:
-    return await _act(session, actor, appointment_id, "complete", body)
-
-
-@router.post("/{appointment_id}/cancel")
-async def cancel(
-    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
-) -> AppointmentOut:
-    return await _act(session, actor, appointment_id, "cancel", body)
-
-
-@router.post("/{appointment_id}/no-show")
-async def no_show(
-    appointment_id: Id, actor: CurrentActor, session: SessionDep, body: ActionIn | None = None
-) -> AppointmentOut:
-    return await _act(session, actor, appointment_id, "no_show", body)
+# One route an action, POST /{id}/<action>: each is named after its action, as the OpenAPI's
+# operation ids have always been.
+for _action in ("confirm", "start", "complete", "cancel", "no_show"):
+    router.post(f"/{{appointment_id}}/{_action.replace('_', '-')}", name=_action)(
+        _action_route(_action)
+    )

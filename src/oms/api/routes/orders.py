@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter
 
 from oms.api.deps import ClockDep, CurrentActor, SessionDep
@@ -40,31 +42,19 @@ async def get_order(
     return OrderOut.of(await orders.get_order(session, actor, order_id, clock))
 
 
-async def _act(
-    session: SessionDep, actor: CurrentActor, clock: ClockDep, order_id: Id, action: str
-) -> OrderOut:
-    return OrderOut.of(await orders.transition(session, actor, order_id, action, clock))
+def _action_route(action: str) -> Callable[..., Awaitable[OrderOut]]:
+    async def act(
+        order_id: Id, actor: CurrentActor, session: SessionDep, clock: ClockDep
+    ) -> OrderOut:
+        return OrderOut.of(await orders.transition(session, actor, order_id, action, clock))
+
+    return act
 
 
-@router.post("/{order_id}/send-to-lab")
-async def send_to_lab(
-    order_id: Id, actor: CurrentActor, session: SessionDep, clock: ClockDep
-) -> OrderOut:
-    return await _act(session, actor, clock, order_id, "send_to_lab")
-
-
-@router.post("/{order_id}/mark-ready")
-async def mark_ready(
-    order_id: Id, actor: CurrentActor, session: SessionDep, clock: ClockDep
-) -> OrderOut:
-    return await _act(session, actor, clock, order_id, "mark_ready")
-
-
-@router.post("/{order_id}/collect")
-async def collect(
-    order_id: Id, actor: CurrentActor, session: SessionDep, clock: ClockDep
-) -> OrderOut:
-    return await _act(session, actor, clock, order_id, "collect")
+# One route an action, POST /{id}/<action> (cancel, which takes a reason, below): each is named
+# after its action, as the OpenAPI's operation ids have always been.
+for _action in ("send_to_lab", "mark_ready", "collect"):
+    router.post(f"/{{order_id}}/{_action.replace('_', '-')}", name=_action)(_action_route(_action))
 
 
 @router.post("/{order_id}/cancel")
