@@ -39,6 +39,7 @@ from redis.typing import EncodableT, FieldT
 from oms.clock import Clock
 from oms.domain.errors import DomainError
 from oms.security.tokens import derive_key
+from oms.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -323,11 +324,7 @@ class NodeAnnouncer:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks = []
         await self.forget_node()
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, get_args
 
 from oms.domain.errors import InvalidField, InvalidTransition
+from oms.domain.status_machine import StatusMachine
 
 Status = Literal["scheduled", "confirmed", "in_progress", "completed", "cancelled", "no_show"]
 AppointmentType = Literal["eye_exam", "contact_fitting", "follow_up", "consultation", "emergency"]
@@ -46,15 +47,12 @@ def with_article(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
-def next_status(current: str, action: str) -> str:
-    """The status `action` leads to from `current`, or InvalidTransition (409)."""
-    sources, target = TRANSITIONS[action]
-    if current not in sources:
-        raise InvalidTransition(
-            f"an appointment that is {current} cannot be {target.replace('_', ' ')}",
-            details={"status": current, "action": action},
-        )
-    return target
+next_status = StatusMachine(
+    TRANSITIONS,
+    lambda current, action, target: (
+        f"an appointment that is {current} cannot be {target.replace('_', ' ')}"
+    ),
+).next_status
 
 
 def check_reschedulable(current: str) -> None:

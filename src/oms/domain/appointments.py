@@ -40,6 +40,7 @@ from oms.domain.appointment_rules import (
     within,
 )
 from oms.domain.errors import Conflict, InvalidField, NotFound, PermissionDenied, SlotUnavailable
+from oms.domain.visibility import load_visible
 from oms.events.catalogue import AppointmentEventName
 from oms.events.recorder import commit
 from oms.timezones import local_now
@@ -103,13 +104,14 @@ def can_see(actor: Actor, appointment: Appointment) -> bool:
 async def _visible(
     session: AsyncSession, actor: Actor, appointment_id: int, *, lock: bool = False
 ) -> Appointment:
-    query = select(Appointment).where(Appointment.id == appointment_id)
-    if lock:  # two people acting on one appointment at once: the second sees the first's result
-        query = query.with_for_update().execution_options(populate_existing=True)
-    appointment = await session.scalar(query)
-    if appointment is None or not can_see(actor, appointment):
-        raise NotFound(f"appointment {appointment_id} was not found")
-    return appointment
+    return await load_visible(
+        session,
+        Appointment,
+        appointment_id,
+        lambda row: can_see(actor, row),
+        "appointment",
+        lock=lock,
+    )
 
 
 async def _view(session: AsyncSession, appointment: Appointment) -> AppointmentView:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal, get_args
 
-from oms.domain.errors import InvalidTransition
+from oms.domain.status_machine import StatusMachine
 
 LensType = Literal["single_vision", "bifocal", "progressive", "contact_lens"]
 OrderStatus = Literal["ordered", "in_lab", "ready", "collected", "cancelled"]
@@ -76,15 +76,12 @@ def due_date(ordered_on: date, lens_type: str) -> date:
     return day
 
 
-def next_status(current: str, action: str) -> str:
-    """The status `action` leads to from `current`, or InvalidTransition (409)."""
-    sources, target = TRANSITIONS[action]
-    if current not in sources:
-        raise InvalidTransition(
-            f"an order that is {current.replace('_', ' ')} cannot be {_ACTION_WORDS[action]}",
-            details={"status": current, "action": action},
-        )
-    return target
+next_status = StatusMachine(
+    TRANSITIONS,
+    lambda current, action, target: (
+        f"an order that is {current.replace('_', ' ')} cannot be {_ACTION_WORDS[action]}"
+    ),
+).next_status
 
 
 def is_late(status: str, due: date, branch_today: date) -> bool:

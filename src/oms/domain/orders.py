@@ -29,6 +29,7 @@ from oms.domain.errors import InvalidField, NotFound, PermissionDenied
 from oms.domain.order_events import OrderParties, load_order_parties, record_order_event
 from oms.domain.order_rules import due_date as due_date_for
 from oms.domain.order_rules import is_late, next_status, order_number
+from oms.domain.visibility import load_visible
 from oms.events.catalogue import OrderEventName
 from oms.events.recorder import commit
 from oms.timezones import local_today
@@ -175,13 +176,9 @@ async def place_order(
 async def _visible(
     session: AsyncSession, actor: Actor, order_id: int, *, lock: bool = False
 ) -> GlassesOrder:
-    query = select(GlassesOrder).where(GlassesOrder.id == order_id)
-    if lock:  # two people acting on one order at once: the second sees the first's result
-        query = query.with_for_update().execution_options(populate_existing=True)
-    order = await session.scalar(query)
-    if order is None or not can_see(actor, order):
-        raise NotFound(f"order {order_id} was not found")
-    return order
+    return await load_visible(
+        session, GlassesOrder, order_id, lambda row: can_see(actor, row), "order", lock=lock
+    )
 
 
 async def transition(

@@ -26,6 +26,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from oms.gateway.connections import Registry
+from oms.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +88,7 @@ class ConnectionsSignal:
             )
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks = []
 
     async def _signal_forever(self) -> None:

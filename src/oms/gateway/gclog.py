@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from oms.tasks import cancel_and_wait
+
 ENV = "OMS_GC_LOG"
 
 
@@ -40,10 +42,7 @@ class GcLog:
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._callback)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait([self._task])
         self.flush()
 
     def flush(self) -> None:

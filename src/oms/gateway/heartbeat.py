@@ -13,12 +13,12 @@ the heartbeat is tested without sleeping and without a race between two real tim
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from typing import Protocol, cast
 
 from oms.clock import SYSTEM_CLOCK, Clock
+from oms.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,8 @@ class Heartbeat:
         self._task = asyncio.create_task(self._run(), name="oms-heartbeat")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait([self._task])
+        self._task = None
         self._slots.clear()
 
     def call_in(self, seconds: float, socket: Beating) -> None:

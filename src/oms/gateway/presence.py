@@ -33,6 +33,7 @@ from oms.cluster import Directory, Keys, presence_of, text
 from oms.db.database import Database
 from oms.events import recipients
 from oms.events.recorder import commit, record_event
+from oms.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +213,8 @@ class PresenceWatch:
         self._task = asyncio.create_task(self._forever(interval_seconds), name="oms-presence")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait([self._task])
+        self._task = None
         release = getattr(self.store, "release", None)
         if release is not None:
             with contextlib.suppress(RedisError, OSError):

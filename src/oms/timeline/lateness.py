@@ -20,6 +20,7 @@ from oms.db.models import Branch, GlassesOrder
 from oms.domain.order_events import record_order_event
 from oms.domain.order_rules import OPEN_STATUSES, is_late
 from oms.events.recorder import commit
+from oms.timeline.batch import work_each
 from oms.timezones import local_today
 
 
@@ -68,12 +69,8 @@ async def _announce(session: AsyncSession, order_id: int, clock: Clock) -> bool:
 
 async def announce_late_orders(database: Database, clock: Clock) -> int:
     """Raise order.late for every order that became late; returns how many this call raised."""
-    async with database.session() as session:
-        ids = await late_order_ids(session, clock)
-        await session.rollback()
-    raised = 0
-    for order_id in ids:
-        async with database.session() as session:
-            if await _announce(session, order_id, clock):
-                raised += 1
-    return raised
+    return await work_each(
+        database,
+        lambda session: late_order_ids(session, clock),
+        lambda session, order_id: _announce(session, order_id, clock),
+    )

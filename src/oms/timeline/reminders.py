@@ -38,6 +38,7 @@ from oms.domain.wording import readable_date, readable_time
 from oms.events.recipients import for_reminder
 from oms.events.recorder import commit, record_event
 from oms.reminder_offsets import ReminderOffset
+from oms.timeline.batch import work_each
 from oms.timezones import instant, local_today
 
 log = logging.getLogger("oms.timeline")
@@ -176,12 +177,8 @@ async def send_due_reminders(
     database: Database, clock: Clock, offsets: Sequence[ReminderOffset]
 ) -> int:
     """Send every reminder due now; returns how many this call sent."""
-    async with database.session() as session:
-        due = await due_reminders(session, clock.now(), offsets)
-        await session.rollback()  # end the read: each reminder is a transaction of its own
-    sent = 0
-    for item in due:
-        async with database.session() as session:
-            if await _send(session, item, clock):
-                sent += 1
-    return sent
+    return await work_each(
+        database,
+        lambda session: due_reminders(session, clock.now(), offsets),
+        lambda session, due: _send(session, due, clock),
+    )
