@@ -7,11 +7,12 @@ to read them; tests override it by setting the environment and clearing the cach
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from limits import parse_many
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from oms.networks import Network, parse_networks
@@ -23,6 +24,20 @@ MIN_APP_KEY_LENGTH = 32
 # Used only in development so `oms serve` works on a fresh checkout; refused elsewhere.
 DEV_APP_KEY = "oms-development-key-not-for-production-use-0000"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
+
+
+def _checked_by(parse: Callable[[str], object]) -> AfterValidator:
+    def check(value: str) -> str:
+        parse(value)  # its ValueError names what is wrong
+        return value
+
+    return AfterValidator(check)
+
+
+# Settings kept as written but refused at start-up unless they parse (read parsed through the
+# properties of the same name).
+Networks = Annotated[str, _checked_by(parse_networks)]
+Offsets = Annotated[str, _checked_by(parse_offsets)]
 
 
 class ConfigError(Exception):
@@ -51,7 +66,7 @@ class Settings(BaseSettings):
     # The time zone of branches created without one (DESIGN §3); each branch keeps its own.
     oms_timezone: str = Field("UTC", alias="OMS_TIMEZONE")
     # DESIGN §11: reminders this long before each appointment; how often the timeline looks.
-    reminder_offsets: str = Field("24h,2h", alias="REMINDER_OFFSETS")
+    reminder_offsets: Offsets = Field("24h,2h", alias="REMINDER_OFFSETS")
     timeline_tick_seconds: float = Field(30.0, alias="TIMELINE_TICK_SECONDS", gt=0, le=3600)
     # --- connection limits (issue 9; README "Connection limits") ---
     http_head_timeout_seconds: float = Field(5.0, alias="HTTP_HEAD_TIMEOUT_SECONDS", gt=0, le=300)
@@ -65,7 +80,7 @@ class Settings(BaseSettings):
 
     # --- Hardening (DESIGN §13; README "Security limits") ---------------------------------------
     # Proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
-    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+    trusted_proxies: Networks = Field("", alias="TRUSTED_PROXIES")
     # Request bodies: log-in, registration and password changes are tiny; the rest is JSON forms.
     max_body_bytes: int = Field(1024 * 1024, alias="MAX_BODY_BYTES", ge=1024)
     auth_max_body_bytes: int = Field(4 * 1024, alias="AUTH_MAX_BODY_BYTES", ge=512)
@@ -96,12 +111,6 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError("is not a rate limit such as `10/minute;50/hour`") from None
-        return value
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _proxies(cls, value: str) -> str:
-        parse_networks(value)
         return value
 
     @property
@@ -142,12 +151,6 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         if not is_timezone(value):
             raise ValueError("must be an IANA time zone name such as Asia/Manila")
-        return value
-
-    @field_validator("reminder_offsets")
-    @classmethod
-    def _offsets(cls, value: str) -> str:
-        parse_offsets(value)
         return value
 
     @property

@@ -18,23 +18,26 @@ _PURPOSE = "unsubscribe-link"
 UNSUBSCRIBE_TTL_SECONDS = 365 * 86400
 
 
+# family -> (the web app's page, the payload's subject, the page's query parameter for its id)
+_PAGES: dict[str, tuple[str, str, str]] = {
+    "order": ("/orders", "order", "id"),
+    "prescription": ("/prescriptions", "prescription", "id"),
+    "inventory": ("/inventory", "branch", "branch_id"),
+}
+
+
 def item_path(event_name: str, payload: dict[str, Any], notification_id: int) -> str:
     """Where the web app shows what the message is about."""
     family = family_of(event_name)
+    if family == "schedule":
+        return "/"
     if family in ("appointment", "reminder"):
         subject = payload.get("appointment") or {}
         return f"/appointments?{urlencode({'id': subject.get('id', payload.get('id', ''))})}"
-    if family == "order":
-        order = payload.get("order") or {}
-        return f"/orders?{urlencode({'id': order.get('id', '')})}"
-    if family == "prescription":
-        prescription = payload.get("prescription") or {}
-        return f"/prescriptions?{urlencode({'id': prescription.get('id', '')})}"
-    if family == "inventory":
-        branch = payload.get("branch") or {}
-        return f"/inventory?{urlencode({'branch_id': branch.get('id', '')})}"
-    if family == "schedule":
-        return "/"
+    if family in _PAGES:
+        page, key, parameter = _PAGES[family]
+        subject = payload.get(key) or {}
+        return f"{page}?{urlencode({parameter: subject.get('id', '')})}"
     return f"/notifications?{urlencode({'id': notification_id})}"
 
 
