@@ -55,6 +55,7 @@ async def _prepare(url: str, recipients: int) -> list[int]:
 
 async def _write(url: str, user_ids: list[int], seconds: float, start_at: float) -> int:
     from oms.db.database import Database
+    from oms.events.catalogue import NotificationDraft
     from oms.events.recorder import commit, record_event
 
     database = Database(url)
@@ -68,11 +69,13 @@ async def _write(url: str, user_ids: list[int], seconds: float, start_at: float)
             async with database.session() as session:
                 await record_event(
                     session,
-                    name="notification.general",
-                    title="bench",
-                    message="bench",
-                    level="info",
-                    subject={"data": {}},
+                    NotificationDraft(
+                        event="notification.general",
+                        title="bench",
+                        message="bench",
+                        level="info",
+                        data={},
+                    ),
                     recipients=user_ids,
                 )
                 await commit(session)
@@ -86,6 +89,7 @@ async def _hold(url: str, user_ids: list[int], seconds: float, start_at: float) 
     """One slow transaction (a long fan-out, a slow request): records an event at the start of the
     window and commits only at its end."""
     from oms.db.database import Database
+    from oms.events.catalogue import NotificationDraft
     from oms.events.recorder import commit, record_event
 
     database = Database(url)
@@ -94,11 +98,13 @@ async def _hold(url: str, user_ids: list[int], seconds: float, start_at: float) 
         async with database.session() as session:
             await record_event(
                 session,
-                name="notification.general",
-                title="slow",
-                message="slow",
-                level="info",
-                subject={"data": {}},
+                NotificationDraft(
+                    event="notification.general",
+                    title="slow",
+                    message="slow",
+                    level="info",
+                    data={},
+                ),
                 recipients=user_ids,
             )
             await asyncio.sleep(seconds + 0.5)

@@ -4,12 +4,14 @@ recipients DESIGN §4 prescribes, computed by the real `oms.events.recipients` f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
 
 from oms.db.database import Database
 from oms.db.models import Branch
 from oms.events import recipients
-from oms.events.catalogue import EVENT_NAMES
+from oms.events.catalogue import EVENT_NAMES, RecordedDraft
 from oms.events.envelope import PublishedEvent
 from oms.events.recorder import commit, record_event
 from tests.factories import Factory, TestUser
@@ -187,6 +189,20 @@ def expected_names(name: str) -> set[str]:
     return EXPECTED.get(name) or EXPECTED[name.split(".", 1)[0]]
 
 
+# The scenarios hold event names as data, so their drafts are checked at run time, by name.
+_DRAFTS: TypeAdapter[RecordedDraft] = TypeAdapter(
+    Annotated[RecordedDraft, Field(discriminator="event")]
+)
+
+
+def draft(
+    name: str, subject: dict[str, Any], *, title: str, message: str, level: str
+) -> RecordedDraft:
+    return _DRAFTS.validate_python(
+        {"event": name, "title": title, "message": message, "level": level, **subject}
+    )
+
+
 async def record(
     database: Database, name: str, recipient_ids: set[int], subject: dict[str, Any]
 ) -> PublishedEvent:
@@ -194,11 +210,7 @@ async def record(
     async with database.session() as session:
         event = await record_event(
             session,
-            name=name,  # type: ignore[arg-type]
-            title=f"{name} title",
-            message=f"{name} message",
-            level="info",
-            subject=subject,
+            draft(name, subject, title=f"{name} title", message=f"{name} message", level="info"),
             recipients=recipient_ids,
         )
         await commit(session)
@@ -217,11 +229,13 @@ async def record_unpublished(
     async with database.session() as session:
         event = await record_event(
             session,
-            name=name,  # type: ignore[arg-type]
-            title="unpublished",
-            message="committed, never published",
-            level="warning",
-            subject=subject,
+            draft(
+                name,
+                subject,
+                title="unpublished",
+                message="committed, never published",
+                level="warning",
+            ),
             recipients=recipient_ids,
         )
         await session.commit()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.database import Database
 from oms.db.models import EventRecord
+from oms.events.catalogue import NotificationDraft
 from oms.events.horizon import settled_horizon
 from oms.events.recorder import commit, record_event
 from oms.events.store import events_between
@@ -32,11 +33,9 @@ pytestmark = pytest.mark.postgresql
 async def _record(session: AsyncSession, user_id: int, title: str) -> int:
     event = await record_event(
         session,
-        name="notification.general",
-        title=title,
-        message=title,
-        level="info",
-        subject={"data": {}},
+        NotificationDraft(
+            event="notification.general", title=title, message=title, level="info", data={}
+        ),
         recipients={user_id},
     )
     return event.event_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from oms.events.catalogue import NotificationDraft
 from oms.events.recorder import record_event
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
@@ -55,11 +56,13 @@ async def test_rolled_back_ids_leave_harmless_holes(live: LiveGateway, chain: Ch
         async with database.session() as session:
             await record_event(
                 session,
-                name="notification.general",
-                title="never",
-                message="rolled back",
-                level="info",
-                subject={"data": {}},
+                NotificationDraft(
+                    event="notification.general",
+                    title="never",
+                    message="rolled back",
+                    level="info",
+                    data={},
+                ),
                 recipients={chain.customer.id},
             )
             await session.rollback()

@@ -5,7 +5,7 @@ and device of that user")."""
 from __future__ import annotations
 
 from oms.db.database import Database
-from oms.events.catalogue import validate_payload
+from oms.events.catalogue import InboxReadDraft, validate_payload
 from oms.events.recorder import commit, record_user_message
 from oms.events.store import events_between, events_for_user, latest_event_id
 from tests.factories import Factory
@@ -18,10 +18,7 @@ async def test_a_read_message_is_for_its_user_only_and_found_again_by_gap_fillin
     async with database.session() as session:
         before = await latest_event_id(session)
         sent = await record_user_message(
-            session,
-            name="inbox.read",
-            user_id=reader.id,
-            subject={"ids": [3, 4], "all": False, "unread_count": 2},
+            session, InboxReadDraft(user_id=reader.id, ids=[3, 4], all=False, unread_count=2)
         )
         await commit(session)
     assert list(sent.recipients) == [(reader.id, 0)]

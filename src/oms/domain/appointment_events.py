@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,15 @@ from oms.db.models import Appointment, Branch, User
 from oms.domain.actors import Actor
 from oms.domain.appointment_rules import TYPE_NOUNS, hhmm, human_when, with_article
 from oms.events import recipients
-from oms.events.catalogue import AppointmentEventName, Level
+from oms.events.catalogue import (
+    AppointmentDraft,
+    AppointmentEventName,
+    AppointmentSubject,
+    BranchRef,
+    Level,
+    PatientRef,
+    PersonRef,
+)
 from oms.events.envelope import PublishedEvent
 from oms.events.recorder import record_event
 
@@ -55,23 +62,21 @@ async def preload_parties(session: AsyncSession, appointments: Iterable[Appointm
         await session.scalars(select(Branch).where(Branch.id.in_(branch_ids)))
 
 
-def appointment_subject(appointment: Appointment, parties: Parties) -> dict[str, Any]:
+def appointment_subject(appointment: Appointment, parties: Parties) -> AppointmentSubject:
     """The `appointment` object of §4, shaped like the seed's client interface."""
-    return {
-        "id": appointment.id,
-        "date": appointment.date.isoformat(),
-        "time": hhmm(appointment.start_time),
-        "end_time": hhmm(appointment.end_time),
-        "status": appointment.status,
-        "type": appointment.type,
-        "patient": {
-            "id": parties.patient.id,
-            "name": parties.patient.name,
-            "email": parties.patient.email,
-        },
-        "optometrist": {"id": parties.optometrist.id, "name": parties.optometrist.name},
-        "branch": {"id": parties.branch.id, "name": parties.branch.name},
-    }
+    return AppointmentSubject(
+        id=appointment.id,
+        date=appointment.date.isoformat(),
+        time=hhmm(appointment.start_time),
+        end_time=hhmm(appointment.end_time),
+        status=appointment.status,
+        type=appointment.type,
+        patient=PatientRef(
+            id=parties.patient.id, name=parties.patient.name, email=parties.patient.email
+        ),
+        optometrist=PersonRef(id=parties.optometrist.id, name=parties.optometrist.name),
+        branch=BranchRef(id=parties.branch.id, name=parties.branch.name),
+    )
 
 
 _LEVELS: dict[str, Level] = {
@@ -149,15 +154,15 @@ async def record_appointment_event(
     parties = await load_parties(session, appointment)
     return await record_event(
         session,
-        name=name,
-        title=title or title_for(name, appointment),
-        message=message or default_message(name, appointment, parties, by),
-        level=_LEVELS[name],
-        subject={
-            "id": appointment.id,
-            "appointment": appointment_subject(appointment, parties),
-            "by": None if by is None else {"id": by.id, "name": by.name},
-        },
+        AppointmentDraft(
+            event=name,
+            title=title or title_for(name, appointment),
+            message=message or default_message(name, appointment, parties, by),
+            level=_LEVELS[name],
+            id=appointment.id,
+            appointment=appointment_subject(appointment, parties),
+            by=None if by is None else PersonRef(id=by.id, name=by.name),
+        ),
         actor_id=None if by is None else by.id,
         recipients=await recipients.for_appointment(
             session,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oms.db.models import Branch, BranchStock, Product
 from oms.domain.errors import NotFound
 from oms.domain.stock_rules import ALERTS, stock_status
-from oms.events.catalogue import InventoryEventName
+from oms.events.catalogue import (
+    BranchWithAddress,
+    InventoryDraft,
+    InventoryEventName,
+    ProductRef,
+    StockLevel,
+)
 from oms.events.envelope import PublishedEvent
 from oms.events.recipients import for_inventory
 from oms.events.recorder import record_event
@@ -27,23 +33,25 @@ class StockKey(NamedTuple):
     product_id: int
 
 
-def inventory_subject(product: Product, branch: Branch, stock: BranchStock) -> dict[str, Any]:
-    """The §4 subject. `current_level` is the available stock, the number the bands judge."""
+def inventory_draft(
+    name: InventoryEventName, message: str, product: Product, branch: Branch, stock: BranchStock
+) -> InventoryDraft:
+    """The §4 event. `current_level` is the available stock, the number the bands judge."""
     available = stock.on_hand - stock.reserved
-    return {
-        "product": {
-            "id": product.id,
-            "name": product.name,
-            "sku": product.sku,
-            "image": product.image,
-        },
-        "branch": {"id": branch.id, "name": branch.name, "address": branch.address},
-        "stock": {
-            "current_level": available,
-            "threshold": stock.threshold,
-            "status": stock_status(available, stock.threshold),
-        },
-    }
+    alert = ALERTS[name]
+    return InventoryDraft(
+        event=name,
+        title=alert.title,
+        message=message,
+        level=alert.level,
+        product=ProductRef(id=product.id, name=product.name, sku=product.sku, image=product.image),
+        branch=BranchWithAddress(id=branch.id, name=branch.name, address=branch.address),
+        stock=StockLevel(
+            current_level=available,
+            threshold=stock.threshold,
+            status=stock_status(available, stock.threshold),
+        ),
+    )
 
 
 def default_message(
@@ -101,13 +109,10 @@ async def record_inventory_event(
     staff and every admin, in the caller's transaction. Title and level come from the name; the
     message defaults to a sentence about the row's current level."""
     product, branch, stock = await _load(session, stock_row_or_ids)
-    alert = ALERTS[name]
     return await record_event(
         session,
-        name=name,
-        title=alert.title,
-        message=message or default_message(name, product, branch, stock),
-        level=alert.level,
-        subject=inventory_subject(product, branch, stock),
+        inventory_draft(
+            name, message or default_message(name, product, branch, stock), product, branch, stock
+        ),
         recipients=await for_inventory(session, branch.id),
     )

@@ -25,7 +25,14 @@ from oms.db.base import utcnow
 from oms.db.models import Branch, EventRecord, Notification, User
 from oms.domain.actors import ROLES, Actor
 from oms.domain.errors import InvalidField, NotFound, PermissionDenied
-from oms.events.catalogue import BASE_FIELDS, Level, NotificationEventName, is_per_recipient
+from oms.events.catalogue import (
+    BASE_FIELDS,
+    InboxReadDraft,
+    Level,
+    NotificationDraft,
+    NotificationEventName,
+    is_per_recipient,
+)
 from oms.events.recipients import branch_members, role_members
 from oms.events.recorder import commit, record_event, record_user_message
 
@@ -156,9 +163,12 @@ async def _tell_own_sockets(
 ) -> None:
     await record_user_message(
         session,
-        name="inbox.read",
-        user_id=actor.id,
-        subject={"ids": ids, "all": everything, "unread_count": await unread_count(session, actor)},
+        InboxReadDraft(
+            user_id=actor.id,
+            ids=ids,
+            all=everything,
+            unread_count=await unread_count(session, actor),
+        ),
     )
 
 
@@ -253,11 +263,13 @@ async def broadcast(
     recipients = await resolve_recipients(session, user_ids, role, branch_id)
     event = await record_event(
         session,
-        name=EVENT_NAMES[type],
-        title=title,
-        message=message,
-        level=LEVELS[type],
-        subject={"data": data or {}},
+        NotificationDraft(
+            event=EVENT_NAMES[type],
+            title=title,
+            message=message,
+            level=LEVELS[type],
+            data=data or {},
+        ),
         recipients=recipients,
     )
     await commit(session)

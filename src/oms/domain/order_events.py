@@ -4,15 +4,22 @@ function through which order changes are recorded (in the caller's transaction).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import Branch, GlassesOrder, User
-from oms.domain.order_rules import LENS_NOUNS
+from oms.domain.order_rules import LENS_NOUNS, LensType, OrderStatus
 from oms.domain.wording import readable_date
 from oms.events import recipients
-from oms.events.catalogue import Level, OrderEventName
+from oms.events.catalogue import (
+    BranchRef,
+    Level,
+    OrderDraft,
+    OrderEventName,
+    OrderSubject,
+    PersonRef,
+)
 from oms.events.envelope import PublishedEvent
 from oms.events.recorder import record_event
 
@@ -32,19 +39,18 @@ async def load_order_parties(session: AsyncSession, order: GlassesOrder) -> Orde
     return OrderParties(patient, branch)
 
 
-def order_subject(order: GlassesOrder, parties: OrderParties) -> dict[str, Any]:
+def order_subject(order: GlassesOrder, parties: OrderParties) -> OrderSubject:
     assert order.number is not None
-    return {
-        "order": {
-            "id": order.id,
-            "number": order.number,
-            "status": order.status,
-            "lens_type": order.lens_type,
-            "due_date": order.due_date.isoformat(),
-            "patient": {"id": parties.patient.id, "name": parties.patient.name},
-            "branch": {"id": parties.branch.id, "name": parties.branch.name},
-        }
-    }
+    return OrderSubject(
+        id=order.id,
+        number=order.number,
+        # The columns are str, held to these values by their CHECK constraints.
+        status=cast(OrderStatus, order.status),
+        lens_type=cast(LensType, order.lens_type),
+        due_date=order.due_date.isoformat(),
+        patient=PersonRef(id=parties.patient.id, name=parties.patient.name),
+        branch=BranchRef(id=parties.branch.id, name=parties.branch.name),
+    )
 
 
 _TITLES: dict[str, tuple[str, Level]] = {
@@ -79,11 +85,13 @@ async def record_order_event(
     title, level = _TITLES[name]
     return await record_event(
         session,
-        name=name,
-        title=title,
-        message=message or default_message(name, order, parties),
-        level=level,
-        subject=order_subject(order, parties),
+        OrderDraft(
+            event=name,
+            title=title,
+            message=message or default_message(name, order, parties),
+            level=level,
+            order=order_subject(order, parties),
+        ),
         recipients=await recipients.for_order(
             session,
             patient_id=order.patient_id,

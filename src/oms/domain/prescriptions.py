@@ -27,6 +27,7 @@ from oms.db.models import Appointment, GlassesOrder, Prescription, User
 from oms.domain.actors import Actor
 from oms.domain.errors import InvalidField, NotFound, PermissionDenied
 from oms.domain.rx_rules import Eye, check_eye, eye_to_json
+from oms.events.catalogue import PersonRef, PrescriptionDraft, PrescriptionSubject
 from oms.events.recipients import for_prescription
 from oms.events.recorder import commit, record_event
 
@@ -123,19 +124,17 @@ async def check_issue(
     return patient, right, left, issue, expiry
 
 
-def prescription_subject(view: PrescriptionView) -> dict[str, Any]:
+def prescription_subject(view: PrescriptionView) -> PrescriptionSubject:
     rx = view.prescription
     assert rx.number is not None
-    return {
-        "prescription": {
-            "id": rx.id,
-            "number": rx.number,
-            "patient": {"id": view.patient.id, "name": view.patient.name},
-            "optometrist": {"id": view.optometrist.id, "name": view.optometrist.name},
-            "issue_date": rx.issue_date.isoformat(),
-            "expiry_date": rx.expiry_date.isoformat(),
-        }
-    }
+    return PrescriptionSubject(
+        id=rx.id,
+        number=rx.number,
+        patient=PersonRef(id=view.patient.id, name=view.patient.name),
+        optometrist=PersonRef(id=view.optometrist.id, name=view.optometrist.name),
+        issue_date=rx.issue_date.isoformat(),
+        expiry_date=rx.expiry_date.isoformat(),
+    )
 
 
 async def issue_prescription(
@@ -160,11 +159,12 @@ async def issue_prescription(
     view = PrescriptionView(rx, patient, optometrist)
     await record_event(
         session,
-        name="prescription.created",
-        title="Prescription issued",
-        message=f"{optometrist.name} issued prescription {rx.number} for {patient.name}",
-        level="success",
-        subject=prescription_subject(view),
+        PrescriptionDraft(
+            title="Prescription issued",
+            message=f"{optometrist.name} issued prescription {rx.number} for {patient.name}",
+            level="success",
+            prescription=prescription_subject(view),
+        ),
         recipients=for_prescription(patient_id=patient.id, optometrist_id=actor.id),
     )
     await commit(session)

@@ -18,6 +18,7 @@ from oms.domain.actors import Actor
 from oms.domain.appointment_rules import hhmm
 from oms.domain.errors import InvalidField, NotFound, PermissionDenied
 from oms.events import recipients
+from oms.events.catalogue import BranchRef, PersonRef, ScheduleDraft, ScheduleSubject
 from oms.events.recorder import commit, record_event
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -189,20 +190,19 @@ async def _record_change(session: AsyncSession, optometrist: User, row: Schedule
         message = f"{optometrist.name} no longer works at {branch.name} on {day}s"
     await record_event(
         session,
-        name="schedule.updated",
-        title="Schedule updated",
-        message=message,
-        level="info",
-        subject={
-            "schedule": {
-                "optometrist": {"id": optometrist.id, "name": optometrist.name},
-                "branch": {"id": branch.id, "name": branch.name},
-                "day_of_week": row.day_of_week,
-                "start_time": hhmm(row.start_time),
-                "end_time": hhmm(row.end_time),
-                "is_active": row.is_active,
-            }
-        },
+        ScheduleDraft(
+            title="Schedule updated",
+            message=message,
+            level="info",
+            schedule=ScheduleSubject(
+                optometrist=PersonRef(id=optometrist.id, name=optometrist.name),
+                branch=BranchRef(id=branch.id, name=branch.name),
+                day_of_week=row.day_of_week,
+                start_time=hhmm(row.start_time),
+                end_time=hhmm(row.end_time),
+                is_active=row.is_active,
+            ),
+        ),
         recipients=await recipients.for_schedule(
             session, optometrist_id=optometrist.id, branch_id=row.branch_id
         ),

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import RevokedToken, User
 from oms.domain.actors import Actor, actor_for
+from oms.events.catalogue import SessionRevokedDraft
 from oms.events.recorder import commit, record_event
 from oms.security.tokens import TokenClaims, TokenError, read_token
 
@@ -63,11 +64,14 @@ async def _record_revocation(
 ) -> None:
     await record_event(
         session,
-        name="session.revoked",
-        title="Signed out",
-        message="access was revoked",
-        level="info",
-        subject={"user_id": user_id, "token_id": token_id, "min_version": min_version},
+        SessionRevokedDraft(
+            title="Signed out",
+            message="access was revoked",
+            level="info",
+            user_id=user_id,
+            token_id=token_id,
+            min_version=min_version,
+        ),
         recipients=(),
     )
 

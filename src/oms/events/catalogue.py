@@ -127,6 +127,8 @@ class OrderSubject(_Strict):
 
 
 class EventBase(_Strict):
+    """The envelope every payload carries (DESIGN §4)."""
+
     event_id: int
     event: str
     type: str
@@ -136,7 +138,21 @@ class EventBase(_Strict):
     timestamp: datetime
 
 
-class AppointmentEvent(EventBase):
+# --- Drafts: what the domain builds -----------------------------------------------------------
+# A draft is an event without its envelope: the name (a Literal of its family), the words and the
+# subject, typed field by field so mypy checks every event the domain records. The recorder
+# completes it (`event_id`, `type`, `timestamp`) into the payload of the wire model below, which
+# is the draft plus the envelope (`class XEvent(XDraft, EventBase)`: envelope fields first).
+
+
+class EventDraft(_Strict):
+    event: str
+    title: str
+    message: str
+    level: Level
+
+
+class AppointmentDraft(EventDraft):
     event: AppointmentEventName
     id: int
     appointment: AppointmentSubject
@@ -144,43 +160,73 @@ class AppointmentEvent(EventBase):
     by: PersonRef | None = None
 
 
-class InventoryEvent(EventBase):
+class InventoryDraft(EventDraft):
     event: InventoryEventName
     product: ProductRef
     branch: BranchWithAddress
     stock: StockLevel
 
 
-class NotificationEvent(EventBase):
-    """`id` is the recipient's own inbox row, so it is added per recipient at delivery."""
-
+class NotificationDraft(EventDraft):
     event: NotificationEventName
-    id: int
     data: dict[str, Any]
 
 
-class PrescriptionEvent(EventBase):
-    event: PrescriptionEventName
+class PrescriptionDraft(EventDraft):
+    event: PrescriptionEventName = "prescription.created"
     prescription: PrescriptionSubject
 
 
-class ScheduleEvent(EventBase):
-    event: ScheduleEventName
+class ScheduleDraft(EventDraft):
+    event: ScheduleEventName = "schedule.updated"
     schedule: ScheduleSubject
 
 
-class ReminderEvent(EventBase):
+class ReminderDraft(EventDraft):
     """An appointment's subject plus which reminder this is (`offset`, as configured: "24h")."""
 
-    event: ReminderEventName
+    event: ReminderEventName = "appointment.reminder"
     id: int
     appointment: AppointmentSubject
     offset: str
 
 
-class OrderEvent(EventBase):
+class OrderDraft(EventDraft):
     event: OrderEventName
     order: OrderSubject
+
+
+# --- Wire models: the payloads as clients receive them (and the web app's generated types) -----
+
+
+class AppointmentEvent(AppointmentDraft, EventBase):
+    pass
+
+
+class InventoryEvent(InventoryDraft, EventBase):
+    pass
+
+
+class NotificationEvent(NotificationDraft, EventBase):
+    """`id` is the recipient's own inbox row, so it is added per recipient at delivery."""
+
+    id: int
+
+
+class PrescriptionEvent(PrescriptionDraft, EventBase):
+    pass
+
+
+class ScheduleEvent(ScheduleDraft, EventBase):
+    pass
+
+
+class ReminderEvent(ReminderDraft, EventBase):
+    pass
+
+
+class OrderEvent(OrderDraft, EventBase):
+    pass
 
 
 # --- user messages: to one user's own sockets only, never in an inbox -------------------------
@@ -190,12 +236,21 @@ UserMessageName = Literal["inbox.read"]
 USER_MESSAGE_NAMES: tuple[str, ...] = get_args(UserMessageName)
 
 
-class InboxReadEvent(EventBase):
-    event: UserMessageName
+class InboxReadDraft(EventDraft):
+    """Not news: no words, no toast."""
+
+    event: UserMessageName = "inbox.read"
+    title: str = ""
+    message: str = ""
+    level: Level = "info"
     user_id: int
     ids: list[int]
     all: bool
     unread_count: int
+
+
+class InboxReadEvent(InboxReadDraft, EventBase):
+    pass
 
 
 def is_user_message(name: str) -> bool:
@@ -208,14 +263,18 @@ class PresenceUser(_Strict):
     role: str
 
 
-class PresenceEvent(EventBase):
+class PresenceDraft(EventDraft):
     """A staff member or optometrist came online (first socket in the cluster) or went offline
     (last socket closed, and not back within the debounce) — DESIGN §12."""
 
-    event: PresenceEventName
+    event: PresenceEventName = "presence.changed"
     user: PresenceUser
     branch_ids: list[int]
     online: bool
+
+
+class PresenceEvent(PresenceDraft, EventBase):
+    pass
 
 
 EVENT_MODELS: dict[str, type[EventBase]] = {
@@ -255,14 +314,18 @@ def is_per_recipient(name: str) -> bool:
 ControlEventName = Literal["session.revoked"]
 
 
-class SessionRevokedEvent(EventBase):
+class SessionRevokedDraft(EventDraft):
     """A user's tokens were revoked: the one named `token_id` (log-out), or every token issued
     under a version below `min_version` (password, role, branches, disabled)."""
 
-    event: ControlEventName
+    event: ControlEventName = "session.revoked"
     user_id: int
     token_id: str | None
     min_version: int | None
+
+
+class SessionRevokedEvent(SessionRevokedDraft, EventBase):
+    pass
 
 
 CONTROL_MODELS: dict[str, type[EventBase]] = {"session": SessionRevokedEvent}
@@ -285,3 +348,18 @@ def validate_payload(payload: dict[str, Any], *, inbox_id: int | None = None) ->
     if is_per_recipient(str(payload["event"])):
         payload = {**payload, "id": inbox_id if inbox_id is not None else 0}
     return model.model_validate(payload)
+
+
+# Every draft `record_event` takes (user messages go through `record_user_message`): a union, so
+# a draft's `event` is one of the catalogue's names wherever it is recorded.
+RecordedDraft = (
+    AppointmentDraft
+    | InventoryDraft
+    | NotificationDraft
+    | PrescriptionDraft
+    | ScheduleDraft
+    | ReminderDraft
+    | OrderDraft
+    | PresenceDraft
+    | SessionRevokedDraft
+)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,14 +18,7 @@ from oms.db.base import utcnow
 from oms.db.database import SESSION_BUS
 from oms.db.models import EventRecord, Notification
 from oms.events.bus import EventBus
-from oms.events.catalogue import (
-    ControlEventName,
-    EventName,
-    Level,
-    UserMessageName,
-    is_ambient,
-    validate_payload,
-)
+from oms.events.catalogue import EventDraft, InboxReadDraft, RecordedDraft, is_ambient
 from oms.events.envelope import PublishedEvent
 from oms.events.horizon import EVENT_WRITER_LOCK
 
@@ -67,33 +59,29 @@ async def _mark_as_event_writer(session: AsyncSession) -> None:
         )
 
 
-async def _new_event(
-    session: AsyncSession,
-    name: str,
-    *,
-    title: str,
-    message: str,
-    level: Level,
-    subject: dict[str, Any],
-) -> EventRecord:
-    """The event row with its validated payload; the id is taken after this transaction's own
-    transaction is marked as an event writer (`_mark_as_event_writer`)."""
+# The draft's own fields that the envelope places; the rest of a draft is its subject.
+_WORDS: set[str] = set(EventDraft.model_fields)
+
+
+async def _new_event(session: AsyncSession, draft: EventDraft) -> EventRecord:
+    """The event row with its payload: the draft (typed, so already valid) in its envelope. The
+    id is taken after this transaction is marked as an event writer (`_mark_as_event_writer`)."""
     await _mark_as_event_writer(session)
+    name = draft.event
     record = EventRecord(name=name, payload={})
     session.add(record)
     await session.flush()
-    payload: dict[str, Any] = {
+    # Key order is the wire's: envelope first, then the subject.
+    record.payload = {
         "event_id": record.id,
         "event": name,
         "type": name.split(".", 1)[1],
-        "title": title,
-        "message": message,
-        "level": level,
+        "title": draft.title,
+        "message": draft.message,
+        "level": draft.level,
         "timestamp": iso_timestamp(),
-        **subject,
+        **draft.model_dump(mode="json", exclude=_WORDS),
     }
-    validate_payload(payload)
-    record.payload = payload
     return record
 
 
@@ -104,20 +92,16 @@ def _pend(session: AsyncSession, published: PublishedEvent) -> PublishedEvent:
 
 async def record_event(
     session: AsyncSession,
+    draft: RecordedDraft,
     *,
-    name: EventName | ControlEventName,
-    title: str,
-    message: str,
-    level: Level,
-    subject: dict[str, Any],
     recipients: Iterable[int],
     actor_id: int | None = None,
 ) -> PublishedEvent:
-    """`actor_id` (default: the session's acting user) is who caused the event."""
+    """Record `draft` (its name is `draft.event`) for `recipients`. `actor_id` (default: the
+    session's acting user) is who caused the event."""
     actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
-    record = await _new_event(
-        session, name, title=title, message=message, level=level, subject=subject
-    )
+    record = await _new_event(session, draft)
+    name = record.name
     user_ids = sorted(set(recipients))
     inbox: list[tuple[int, int]] = []
     if user_ids:
@@ -143,22 +127,15 @@ async def record_event(
     return _pend(session, PublishedEvent(record.id, name, record.payload, tuple(inbox)))
 
 
-async def record_user_message(
-    session: AsyncSession, *, name: UserMessageName, user_id: int, subject: dict[str, Any]
-) -> PublishedEvent:
+async def record_user_message(session: AsyncSession, draft: InboxReadDraft) -> PublishedEvent:
     """An event for one user's own sockets that is not news: no inbox row, no bell, no toast
     (read state, for instance). It takes an event id like any other, so the gateways' ordering
     and gap filling hold; a socket that was offline does not replay it (it refetches instead)."""
-    record = await _new_event(
-        session,
-        name,
-        title="",
-        message="",
-        level="info",
-        subject={"user_id": user_id, **subject},
-    )
+    record = await _new_event(session, draft)
     await session.flush()
-    return _pend(session, PublishedEvent(record.id, name, record.payload, ((user_id, 0),)))
+    return _pend(
+        session, PublishedEvent(record.id, record.name, record.payload, ((draft.user_id, 0),))
+    )
 
 
 def pending_events(session: AsyncSession) -> list[PublishedEvent]:

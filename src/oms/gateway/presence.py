@@ -32,6 +32,7 @@ from oms.clock import Clock
 from oms.cluster import Directory, Keys, presence_of, text
 from oms.db.database import Database
 from oms.events import recipients
+from oms.events.catalogue import PresenceDraft, PresenceUser
 from oms.events.recorder import commit, record_event
 from oms.tasks import cancel_and_wait
 
@@ -196,15 +197,14 @@ class PresenceWatch:
                 targets = await recipients.for_presence(session, user.branch_ids)
                 await record_event(
                     session,
-                    name="presence.changed",
-                    title=f"{user.name} is {'online' if online else 'offline'}",
-                    message="",
-                    level="info",
-                    subject={
-                        "user": {"id": user.user_id, "name": user.name, "role": user.role},
-                        "branch_ids": list(user.branch_ids),
-                        "online": online,
-                    },
+                    PresenceDraft(
+                        title=f"{user.name} is {'online' if online else 'offline'}",
+                        message="",
+                        level="info",
+                        user=PresenceUser(id=user.user_id, name=user.name, role=user.role),
+                        branch_ids=list(user.branch_ids),
+                        online=online,
+                    ),
                     recipients=targets,
                 )
             await commit(session)

@@ -35,6 +35,7 @@ from oms.db.models import Appointment, AppointmentReminder, Branch
 from oms.domain.appointment_events import appointment_subject, load_parties
 from oms.domain.appointment_rules import TYPE_NOUNS
 from oms.domain.wording import readable_date, readable_time
+from oms.events.catalogue import ReminderDraft
 from oms.events.recipients import for_reminder
 from oms.events.recorder import commit, record_event
 from oms.reminder_offsets import ReminderOffset
@@ -147,17 +148,16 @@ async def _send(session: AsyncSession, due: DueReminder, clock: Clock) -> bool:
     when = _when(appointment, local_today(parties.branch.timezone, clock))
     event = await record_event(
         session,
-        name="appointment.reminder",
-        title="Appointment reminder",
-        message=(
-            f"Your {noun} with {parties.optometrist.name} at {parties.branch.name} is {when}."
+        ReminderDraft(
+            title="Appointment reminder",
+            message=(
+                f"Your {noun} with {parties.optometrist.name} at {parties.branch.name} is {when}."
+            ),
+            level="info",
+            id=appointment.id,
+            appointment=appointment_subject(appointment, parties),
+            offset=due.send.label,
         ),
-        level="info",
-        subject={
-            "id": appointment.id,
-            "appointment": appointment_subject(appointment, parties),
-            "offset": due.send.label,
-        },
         recipients=for_reminder(patient_id=appointment.patient_id),
     )
     sent = await session.scalar(

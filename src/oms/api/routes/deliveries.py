@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Response
@@ -79,8 +79,9 @@ async def list_deliveries(
             id=row.id,
             notification_id=row.notification_id,
             user=DeliveryUser(id=row.user_id, name=row.user_name),
-            channel=row.channel,
-            status=row.status,
+            # str columns held to these values by CHECK constraints (and checked again here).
+            channel=cast(Literal["email", "push"], row.channel),
+            status=cast(Literal["pending", "sent", "failed", "skipped"], row.status),
             attempts=row.attempts,
             last_error=row.last_error,
             created_at=row.created_at,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Annotated
+from typing import Annotated, cast
 
 from pydantic import BeforeValidator, Field
 
@@ -70,8 +70,9 @@ class AppointmentOut(Out):
         row, parties = view.appointment, view.parties
         return cls(
             id=row.id,
-            status=row.status,
-            type=row.type,
+            # str columns the domain writes only from these Literals (and checked again here).
+            status=cast(Status, row.status),
+            type=cast(AppointmentType, row.type),
             date=row.date.isoformat(),
             start_time=hhmm(row.start_time),
             end_time=hhmm(row.end_time),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import Field, field_validator
 
@@ -95,7 +95,7 @@ class MovementOut(Out):
             actor = ActorRef(id=movement.actor_id, name=view.actor_name)
         return cls(
             id=movement.id,
-            kind=movement.kind,
+            kind=cast(Literal["set", "adjust", "restock"], movement.kind),  # checked again here
             delta=movement.delta,
             on_hand_after=movement.on_hand_after,
             reason=movement.reason,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from pydantic import Field
 
@@ -43,8 +44,9 @@ class OrderOut(Out):
         return cls(
             id=row.id,
             number=row.number,
-            status=row.status,
-            lens_type=row.lens_type,
+            # str columns held to these values by CHECK constraints (and checked again here).
+            status=cast(OrderStatus, row.status),
+            lens_type=cast(LensType, row.lens_type),
             prescription_id=row.prescription_id,
             frame=FrameOut.model_validate(view.frame) if view.frame else None,
             notes=row.notes,

@@ -146,8 +146,8 @@ export interface NotificationEvent {
   message: string;
   level: Level;
   timestamp: string;  // ISO 8601, UTC
-  id: number;
   data: Record<string, unknown>;
+  id: number;
 }
 
 export interface PrescriptionEvent {
