@@ -22,6 +22,10 @@ import { io } from "socket.io-client";
 const print = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// BENCH_TRANSPORTS (comma-separated, default "websocket"): "polling,websocket" measures polling
+// clients that upgrade, which python-socketio serves (the gateway's own endpoint serves the rest).
+const transports = (process.env.BENCH_TRANSPORTS || "websocket").split(",");
+
 const sockets = []; // {socket, user, role, last}
 let customers = []; // entries of `sockets` whose user is a customer
 let disconnects = 0;
@@ -31,7 +35,7 @@ function connectOne(url, user) {
   return new Promise((resolve) => {
     const socket = io(url, {
       auth: { token: user.token },
-      transports: ["websocket"],
+      transports,
       reconnection: false,
       forceNew: true,
       timeout: 60000,

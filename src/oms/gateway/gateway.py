@@ -33,8 +33,9 @@ from oms.gateway.capacity import SocketCapacity, socket_cap
 from oms.gateway.connections import Connection, Link, Registry, describe
 from oms.gateway.connections_signal import SIGNAL_SECONDS, ConnectionsSignal, Pause, pause_for
 from oms.gateway.dispatcher import Dispatcher
+from oms.gateway.engine_sessions import EngineSessions
 from oms.gateway.heartbeat import ConnectDeadlines, Heartbeat
-from oms.gateway.polling import PollingGuard, scope_address
+from oms.gateway.polling import PollingGuard
 from oms.gateway.presence import (
     RECONCILE_SECONDS,
     AnnouncedStore,
@@ -45,7 +46,7 @@ from oms.gateway.presence import (
 from oms.gateway.replay import start_connection
 from oms.gateway.revocation import REVOKED_REASON, Revocations, reason_packet
 from oms.gateway.socketio_packets import connect_refusal
-from oms.gateway.transport import EngineLink, adopt
+from oms.gateway.transport import EngineLink
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket, endpoint_for
 from oms.rate_limits import Rule
 from oms.runtime import Runtime
@@ -54,7 +55,6 @@ from oms.security.tokens import TokenClaims, TokenError
 
 log = logging.getLogger(__name__)
 
-_NO_ENVIRON: dict[str, Any] = {}
 # How long stop() lets in-flight connect/replay/join steps finish before cancelling them.
 _STOP_SECONDS = 5.0
 
@@ -73,33 +73,6 @@ def last_event_id_from(auth: dict[str, Any]) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     return value if isinstance(value, int) and value >= 0 else None
-
-
-class _SocketServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio whose engine.io sockets write websocket frames directly (transport.py),
-    counted against the gateway's socket caps and held to its CONNECT deadline."""
-
-    def __init__(self, gateway: Gateway, **options: Any) -> None:
-        super().__init__(**options)
-        self.gateway = gateway
-        self.eio.oms_socketio = self  # for the upgraded sockets' packet screening (transport.py)
-        self.addresses: dict[str, str] = {}
-
-    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
-        adopt(self.eio.sockets.get(eio_sid))
-        scope = environ.get("asgi.scope") or {}
-        proxies = self.gateway.runtime.settings.trusted_proxy_networks
-        address = scope_address(scope, proxies) if scope else "unknown"
-        self.addresses[eio_sid] = address
-        self.gateway.capacity.add(address)
-        self.gateway.polling_connect_deadline(eio_sid)
-        return await super()._handle_eio_connect(eio_sid, environ)
-
-    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any = None) -> Any:
-        address = self.addresses.pop(eio_sid, None)
-        if address is not None:
-            self.gateway.capacity.remove(address)
-        return await super()._handle_eio_disconnect(eio_sid, reason)
 
 
 class Gateway:
@@ -138,8 +111,9 @@ class Gateway:
         self.database = runtime.database
         self.metrics = runtime.metrics
         self.registry = Registry()
-        self.sio = _SocketServer(
-            self,
+        # Polling clients and their upgrades: stock python-socketio, driven through its public API
+        # only (transport.py); its engine.io sessions are counted and timed by `engine_sessions`.
+        self.sio = socketio.AsyncServer(
             async_mode="asgi",
             cors_allowed_origins=runtime.settings.cors_origin_list,
             # A client sends only small join/leave packets; engine.io refuses anything bigger.
@@ -157,6 +131,9 @@ class Gateway:
         self.allowed_origins = tuple(runtime.settings.cors_origin_list)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
+        self.engine_sessions = EngineSessions(
+            self.sio, self.capacity, self.connect_deadlines.interval, self.spawn
+        )
         self._gc_log = gclog.from_environment()
         self.announcer, store = self._cluster_membership(runtime)
         self.connections_signal = self._connections_signal(
@@ -239,6 +216,7 @@ class Gateway:
         await self.dispatcher.stop()
         await self.heartbeat.stop()
         await self.connect_deadlines.stop()
+        self.engine_sessions.stop()
         if self._gc_log is not None:
             await self._gc_log.stop()
         # Connect, replay and join steps read the database: let them finish rather than cut a read
@@ -261,23 +239,9 @@ class Gateway:
         """uvicorn's `ws` protocol class for servers of this gateway."""
         return endpoint_for(self)
 
-    def polling_connect_deadline(self, eio_sid: str) -> None:
-        """A polling session must CONNECT within the deadline too, or it is closed."""
-
-        def due() -> None:
-            if self.sio.manager.sid_from_eio_sid(eio_sid, "/") is None:
-                self.spawn(self.close_engine_session(eio_sid))
-
-        asyncio.get_running_loop().call_later(self.connect_deadlines.interval, due)
-
     async def close_engine_session(self, eio_sid: str) -> None:
-        """Close a python-engineio session now: its CLOSE packet goes to a waiting GET (or the
-        next one), without waiting for it to be taken, as `eio.disconnect` would."""
-        socket = self.sio.eio.sockets.get(eio_sid)
-        if socket is not None and not socket.closed and not socket.closing:
-            await socket.close(
-                wait=False, abort=False, reason=self.sio.eio.reason.SERVER_DISCONNECT
-            )
+        """Close a python-engineio session now (engine_sessions.EngineSessions.close)."""
+        await self.engine_sessions.close(eio_sid)
 
     def spawn(self, work: Any) -> None:
         """Run a coroutine as a task the gateway cancels when it stops."""
@@ -463,7 +427,8 @@ class Gateway:
 
     # --- python-socketio's handlers (polling clients) ---------------------------------------------
 
-    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """python-socketio's public `connect` handler: False or ConnectionRefusedError refuse."""
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
         link = EngineLink(self.sio, sid, eio_sid)
         peer = environ.get("asgi.scope", {}).get("client")
@@ -475,24 +440,33 @@ class Gateway:
         try:
             connection, replay_after = await self.authenticate(sid, link, auth, address=address)
         except TokenError as error:
+            # The engine.io session stays open for another CONNECT, which must come in time.
+            self.engine_sessions.connect_again(eio_sid)
             raise refusal(error) from None
+        if not self.engine_sessions.is_open(eio_sid):
+            # The session ended while the CONNECT was being authenticated: python-socketio calls
+            # no disconnect handler for a socket it has not connected yet.
+            self.engine_sessions.ended(eio_sid)
+            return False
         self.register(connection)
-        # python-socketio keeps each socket's whole request environ (every header, twice) for its
-        # life; this handler was its only reader. A shared empty one saves KBs per socket.
-        self.sio.environ[eio_sid] = _NO_ENVIRON
         # After this handler returns python-socketio sends CONNECT; the start task runs after it.
         self.spawn(self.go_live(connection, replay_after))
+        return True
 
     async def _disconnect(self, sid: str, reason: object = None) -> None:
+        """python-socketio's public `disconnect` handler (any reason, either side)."""
         connection = self.registry.get(sid)
         if connection is not None:
             self.forget(connection)
-        if reason == self.sio.reason.CLIENT_DISCONNECT:
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+        if eio_sid is None:
+            return
+        if self.engine_sessions.is_open(eio_sid):
             # A socket.io DISCONNECT leaves the engine.io session open for another CONNECT,
             # which must come in time again (as on the websocket endpoint).
-            eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
-            if eio_sid is not None:
-                self.polling_connect_deadline(eio_sid)
+            self.engine_sessions.connect_again(eio_sid)
+        else:
+            self.engine_sessions.ended(eio_sid)
 
     async def _join(self, sid: str, data: Any = None) -> dict[str, object]:
         connection = self.registry.get(sid)

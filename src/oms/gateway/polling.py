@@ -14,11 +14,18 @@ python-socketio sees it: too big is a 413, malformed or before CONNECT a 400 —
 closed, as the socket.io protocol says a server MUST. Closing queues engine.io's CLOSE, which
 releases a GET that is waiting. A CONNECT to another namespace is answered here, with
 `{message}`, and not passed on.
+
+It is also where the gateway learns of python-engineio's sessions without its insides: a
+handshake's OPEN packet, read on its way out, counts the new session against the caps and starts
+its CONNECT deadline (`engine_sessions.py`); a session's websocket upgrade is screened frame by
+frame (`UpgradedSocket`).
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
+import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -28,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.gateway import socketio_packets as sio
 from oms.gateway.capacity import Refusal
+from oms.gateway.websocket_frames import CLOSE_NORMAL, CLOSE_POLICY_VIOLATION
 from oms.networks import Network
 from oms.security.client_address import client_address
 
@@ -36,6 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_ENGINE_CLOSE = "1"  # engine.io's CLOSE packet
 _SEPARATOR = "\x1e"  # between engine.io packets in one polling payload (v4)
 # engine.io packet types a client may send on polling: close, ping, pong, message, upgrade, noop.
 _CLIENT_TYPES = frozenset("123456")
@@ -102,27 +111,54 @@ class PollingGuard:
             await self.app(scope, receive, send)
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        sid = query.get("sid", [None])[0]
         if scope["type"] == "websocket":
-            if "transport" not in query:
-                await send({"type": "websocket.close", "code": 1008})
+            if "transport" not in query or sid is None:
+                # Websocket clients are served by the gateway's own endpoint (websocket.py):
+                # python-socketio only ever sees polling sessions upgrading.
+                await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION})
                 return
-            await self.app(scope, receive, send)
+            await UpgradedSocket(self.app, self.gateway, sid)(scope, receive, send)
             return
         if "transport" not in query:
             await _error(send, 400, "bad_request", "the engine.io `transport` is required")
             return
-        sid = query.get("sid", [None])[0]
         method = scope["method"]
         if sid is None and method == "GET":
             proxies = self.gateway.runtime.settings.trusted_proxy_networks
-            refused = self.gateway.capacity.refusal(scope_address(scope, proxies))
+            address = scope_address(scope, proxies)
+            refused = self.gateway.capacity.refusal(address)
             if refused is not None:
                 await _refuse(send, refused)
                 return
+            await self._handshake(scope, receive, send, address)
+            return
         if sid is not None and method == "POST":
             await self._post(scope, receive, send, sid)
             return
         await self.app(scope, receive, send)
+
+    async def _handshake(self, scope: Scope, receive: Receive, send: Send, address: str) -> None:
+        """A new session: counted (and given its CONNECT deadline) as python-engineio's OPEN
+        packet goes to the client, before the client can use its sid."""
+        status = 0
+        encoding = b""
+        body = bytearray()
+
+        async def watch(message: Message) -> None:
+            nonlocal status, encoding
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                encoding = dict(message.get("headers") or []).get(b"content-encoding", b"")
+            elif message["type"] == "http.response.body" and status == 200:
+                body.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    eio_sid = opened_sid(bytes(body), encoding)
+                    if eio_sid is not None:
+                        self.gateway.engine_sessions.opened(eio_sid, address)
+            await send(message)
+
+        await self.app(scope, receive, watch)
 
     async def _post(self, scope: Scope, receive: Receive, send: Send, eio_sid: str) -> None:
         server = self.gateway.sio
@@ -160,6 +196,80 @@ class PollingGuard:
             return await receive()
 
         await self.app({**scope, "headers": headers}, replay, send)
+
+
+class UpgradedSocket:
+    """A polling session's websocket (the upgrade), screened like its POSTs.
+
+    Each text frame is one engine.io packet, checked by `screen` before python-engineio reads it:
+    a malformed packet or one before CONNECT closes the websocket (1008) and, as python-engineio
+    then reads a disconnect, the session. A binary frame is refused the same way (OMS clients
+    send none). When python-engineio sends its CLOSE packet (the server ended the session) the
+    websocket is closed after it with a close frame, as on the gateway's own endpoint, instead of
+    waiting for the client to hang up."""
+
+    __slots__ = ("app", "eio_sid", "gateway")
+
+    def __init__(self, app: ASGIApp, gateway: Gateway, eio_sid: str) -> None:
+        self.app = app
+        self.gateway = gateway
+        self.eio_sid = eio_sid
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = self.gateway.sio
+        eio_sid = self.eio_sid
+        closed = False
+
+        async def close(code: int, reason: str = "") -> None:
+            nonlocal closed
+            closed = True
+            await send({"type": "websocket.close", "code": code, "reason": reason})
+
+        async def screened() -> Message:
+            while True:
+                message = await receive()
+                if closed or message["type"] != "websocket.receive":
+                    return message
+                text = message.get("text")
+                try:
+                    if text is None:
+                        raise PacketRefused(400, "bad_request", "binary packets are not accepted")
+                    passed, refusals = screen(server, eio_sid, text)
+                except PacketRefused as refused:
+                    await close(CLOSE_POLICY_VIOLATION, refused.message)
+                    return {"type": "websocket.disconnect", "code": CLOSE_POLICY_VIOLATION}
+                for refusal in refusals:
+                    await server.eio.send(eio_sid, refusal)
+                if passed:
+                    return message
+
+        async def closing(message: Message) -> None:
+            nonlocal closed
+            if closed:
+                return  # after the close frame nothing more can go out
+            await send(message)
+            if message["type"] == "websocket.close":
+                closed = True
+            elif message["type"] == "websocket.send" and message.get("text") == _ENGINE_CLOSE:
+                await close(CLOSE_NORMAL)
+
+        await self.app(scope, screened, closing)
+
+
+def opened_sid(body: bytes, encoding: bytes = b"") -> str | None:
+    """The session id of an engine.io OPEN packet (`0{"sid": ...}`), the answer to a handshake;
+    None for any other answer."""
+    try:
+        if encoding == b"gzip":
+            body = gzip.decompress(body)
+        elif encoding == b"deflate":
+            body = zlib.decompress(body)
+        if not body.startswith(b"0{"):
+            return None
+        sid = orjson.loads(body[1:]).get("sid")
+    except (OSError, EOFError, zlib.error, orjson.JSONDecodeError, AttributeError):
+        return None
+    return sid if isinstance(sid, str) else None
 
 
 def _under(path: str, prefix: str) -> bool:
