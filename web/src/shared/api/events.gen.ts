@@ -43,9 +43,7 @@ export interface AppointmentSubject {
   branch: BranchRef;
 }
 
-export interface BranchWithAddress {
-  id: number;
-  name: string;
+export interface BranchWithAddress extends BranchRef {
   address: string;
 }
 
@@ -106,118 +104,72 @@ export interface BranchRef {
   name: string;
 }
 
-export interface PatientRef {
-  id: number;
-  name: string;
+export interface PatientRef extends PersonRef {
   email: string;
 }
 
-export interface AppointmentEvent {
+export interface EventBase {
   event_id: number;
-  event: "appointment.created" | "appointment.updated" | "appointment.confirmed" | "appointment.cancelled" | "appointment.completed" | "appointment.no_show";
+  event: string;
   type: string;
   title: string;
   message: string;
   level: Level;
   timestamp: string;  // ISO 8601, UTC
+}
+
+export interface AppointmentEvent extends EventBase {
+  event: "appointment.created" | "appointment.updated" | "appointment.confirmed" | "appointment.cancelled" | "appointment.completed" | "appointment.no_show";
   id: number;
   appointment: AppointmentSubject;
   by: PersonRef | null;
 }
 
-export interface InventoryEvent {
-  event_id: number;
+export interface InventoryEvent extends EventBase {
   event: "inventory.low_stock" | "inventory.out_of_stock" | "inventory.restocked";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   product: ProductRef;
   branch: BranchWithAddress;
   stock: StockLevel;
 }
 
-export interface NotificationEvent {
-  event_id: number;
+export interface NotificationEvent extends EventBase {
   event: "notification.general" | "notification.alert" | "notification.urgent";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   id: number;
   data: Record<string, unknown>;
 }
 
-export interface PrescriptionEvent {
-  event_id: number;
+export interface PrescriptionEvent extends EventBase {
   event: "prescription.created";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   prescription: PrescriptionSubject;
 }
 
-export interface ScheduleEvent {
-  event_id: number;
+export interface ScheduleEvent extends EventBase {
   event: "schedule.updated";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   schedule: ScheduleSubject;
 }
 
-export interface OrderEvent {
-  event_id: number;
+export interface OrderEvent extends EventBase {
   event: "order.created" | "order.updated" | "order.ready" | "order.collected" | "order.cancelled" | "order.late";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   order: OrderSubject;
 }
 
-export interface InboxReadEvent {
-  event_id: number;
+export interface InboxReadEvent extends EventBase {
   event: "inbox.read";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   user_id: number;
   ids: number[];
   all: boolean;
   unread_count: number;
 }
 
-export interface PresenceEvent {
-  event_id: number;
+export interface PresenceEvent extends EventBase {
   event: "presence.changed";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   user: PresenceUser;
   branch_ids: number[];
   online: boolean;
 }
 
-export interface ReminderEvent {
-  event_id: number;
+export interface ReminderEvent extends EventBase {
   event: "appointment.reminder";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   id: number;
   appointment: AppointmentSubject;
   offset: string;
