@@ -65,9 +65,32 @@ def ts_type(annotation: Any, models: dict[str, type[BaseModel]]) -> str:
     raise TypeError(f"no TypeScript translation for {annotation!r}")
 
 
+def _event_bases() -> tuple[type[BaseModel], ...]:
+    models = (*EVENT_MODELS.values(), *EVENT_MODELS_BY_NAME.values())
+    bases = {base.__name__: base for model in models if (base := _base(model))}
+    return tuple(bases.values())
+
+
+def _base(model: type[BaseModel]) -> type[BaseModel] | None:
+    """The model's pydantic parent when that parent declares fields of its own (EventBase)."""
+    parent = model.__bases__[0]
+    if issubclass(parent, BaseModel) and parent.model_fields:
+        return parent
+    return None
+
+
 def interface(model: type[BaseModel], models: dict[str, type[BaseModel]]) -> str:
-    lines = [f"export interface {model.__name__} {{"]
+    # A subclass `extends` its parent and lists only what it adds or narrows, so the envelope
+    # every event shares is written once (as the catalogue writes it).
+    base = _base(model)
+    inherited = base.model_fields if base else {}
+    extends = f" extends {base.__name__}" if base else ""
+    if base and base.__name__ not in models and base not in EVENT_BASES:
+        models[base.__name__] = base
+    lines = [f"export interface {model.__name__}{extends} {{"]
     for name, field in model.model_fields.items():
+        if name in inherited and inherited[name].annotation == field.annotation:
+            continue
         comment = ""
         if isinstance(field.annotation, type) and field.annotation is datetime:
             comment = "  // ISO 8601, UTC"
@@ -76,11 +99,15 @@ def interface(model: type[BaseModel], models: dict[str, type[BaseModel]]) -> str
     return "\n".join(lines)
 
 
+EVENT_BASES = _event_bases()
+
+
 def render() -> str:
     # Events first (their nested models are discovered while rendering them), then the subjects.
     nested: dict[str, type[BaseModel]] = {}
     event_models = (*EVENT_MODELS.values(), *EVENT_MODELS_BY_NAME.values())
     event_blocks = [interface(model, nested) for model in event_models]
+    event_blocks[:0] = [interface(base, nested) for base in EVENT_BASES]
     done: set[str] = set()
     subject_blocks: list[str] = []
     while pending := [name for name in nested if name not in done]:

@@ -43,10 +43,15 @@ export interface AppointmentSubject {
   branch: BranchRef;
 }
 
-export interface BranchWithAddress {
-  id: number;
-  name: string;
+export interface BranchWithAddress extends BranchRef {
   address: string;
+}
+
+export interface EventDraft {
+  event: string;
+  title: string;
+  message: string;
+  level: Level;
 }
 
 export interface OrderSubject {
@@ -106,121 +111,119 @@ export interface BranchRef {
   name: string;
 }
 
-export interface PatientRef {
-  id: number;
-  name: string;
+export interface PatientRef extends PersonRef {
   email: string;
 }
 
-export interface AppointmentEvent {
-  event_id: number;
+export interface AppointmentDraft extends EventDraft {
   event: "appointment.created" | "appointment.updated" | "appointment.confirmed" | "appointment.cancelled" | "appointment.completed" | "appointment.no_show";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   id: number;
   appointment: AppointmentSubject;
   by: PersonRef | null;
 }
 
-export interface InventoryEvent {
-  event_id: number;
+export interface InventoryDraft extends EventDraft {
   event: "inventory.low_stock" | "inventory.out_of_stock" | "inventory.restocked";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   product: ProductRef;
   branch: BranchWithAddress;
   stock: StockLevel;
 }
 
-export interface NotificationEvent {
-  event_id: number;
+export interface NotificationDraft extends EventDraft {
   event: "notification.general" | "notification.alert" | "notification.urgent";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   data: Record<string, unknown>;
-  id: number;
 }
 
-export interface PrescriptionEvent {
-  event_id: number;
+export interface PrescriptionDraft extends EventDraft {
   event: "prescription.created";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   prescription: PrescriptionSubject;
 }
 
-export interface ScheduleEvent {
-  event_id: number;
+export interface ScheduleDraft extends EventDraft {
   event: "schedule.updated";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   schedule: ScheduleSubject;
 }
 
-export interface OrderEvent {
-  event_id: number;
+export interface OrderDraft extends EventDraft {
   event: "order.created" | "order.updated" | "order.ready" | "order.collected" | "order.cancelled" | "order.late";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   order: OrderSubject;
 }
 
-export interface InboxReadEvent {
-  event_id: number;
+export interface InboxReadDraft extends EventDraft {
   event: "inbox.read";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   user_id: number;
   ids: number[];
   all: boolean;
   unread_count: number;
 }
 
-export interface PresenceEvent {
-  event_id: number;
+export interface PresenceDraft extends EventDraft {
   event: "presence.changed";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   user: PresenceUser;
   branch_ids: number[];
   online: boolean;
 }
 
-export interface ReminderEvent {
-  event_id: number;
+export interface ReminderDraft extends EventDraft {
   event: "appointment.reminder";
-  type: string;
-  title: string;
-  message: string;
-  level: Level;
-  timestamp: string;  // ISO 8601, UTC
   id: number;
   appointment: AppointmentSubject;
   offset: string;
+}
+
+export interface AppointmentEvent extends AppointmentDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface InventoryEvent extends InventoryDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface NotificationEvent extends NotificationDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+  id: number;
+}
+
+export interface PrescriptionEvent extends PrescriptionDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface ScheduleEvent extends ScheduleDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface OrderEvent extends OrderDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface InboxReadEvent extends InboxReadDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface PresenceEvent extends PresenceDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface ReminderEvent extends ReminderDraft {
+  event_id: number;
+  type: string;
+  timestamp: string;  // ISO 8601, UTC
 }
 
 /** The payload of each socket event, by event name. */

@@ -5,27 +5,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "./client";
 import type { Role } from "@/shared/session/session";
+import type { BranchOut, UserOut } from "./rest.gen";
 
-export interface Branch {
-  id: number;
-  name: string;
-  code: string;
-  address: string;
-  phone: string;
-  is_active: boolean;
-  /** IANA name; the branch's dates and times are local to it. */
-  timezone: string;
-}
+export type Branch = BranchOut;
 
-export interface UserRow {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  phone: string;
-  branch_id: number | null;
-  is_active: boolean;
-}
+export type UserRow = UserOut;
 
 export const referenceKeys = {
   branches: ["branches"] as const,

@@ -4,18 +4,11 @@
  */
 import { useSyncExternalStore } from "react";
 
-export type Role = "admin" | "staff" | "optometrist" | "customer";
+import type { MeOut } from "@/shared/api/rest.gen";
 
-export interface SessionUser {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  phone: string;
-  branch_id: number | null;
-  branch_ids: number[];
-  is_active: boolean;
-}
+export type Role = MeOut["role"];
+
+export type SessionUser = MeOut;
 
 export interface Session {
   token: string;

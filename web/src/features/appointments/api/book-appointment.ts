@@ -1,18 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import { appointmentKeys } from "./keys";
-import type { Appointment, AppointmentType } from "./types";
+import type { Appointment } from "./types";
+import type { AppointmentIn } from "@/shared/api/rest.gen";
 
-export interface BookingInput {
-  optometrist_id: number;
-  branch_id: number;
-  date: string;
-  start_time: string;
-  end_time: string;
-  type: AppointmentType;
-  notes?: string;
-  patient_id?: number;
-}
+export type BookingInput = AppointmentIn;
 
 export const bookAppointment = ({ idempotencyKey, ...input }: BookingInput & { idempotencyKey?: string }) =>
   api.post<Appointment>("/api/appointments", input, idempotencyKey ? { "Idempotency-Key": idempotencyKey } : undefined);

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import type { UserRow } from "@/shared/api/reference";
+import type { WalkInIn } from "@/shared/api/rest.gen";
 
 /** Every customer of the chain, by part of a name, email or phone (staff and admins). */
 export const searchCustomers = (q: string, signal?: AbortSignal) => api.get<UserRow[]>("/api/customers", { q }, signal);
@@ -20,11 +21,7 @@ export function useCustomerSearch(q: string, enabled: boolean) {
   });
 }
 
-export interface WalkInInput {
-  name: string;
-  phone: string;
-  email?: string;
-}
+export type WalkInInput = WalkInIn;
 
 export const registerWalkIn = (input: WalkInInput) => api.post<UserRow>("/api/customers", input);
 

@@ -1,14 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import { appointmentKeys } from "./keys";
+import type { AvailabilityOut } from "@/shared/api/rest.gen";
 
-export interface Availability {
-  optometrist_id: number;
-  branch_id: number;
-  date: string;
-  duration: number;
-  slots: { start_time: string; end_time: string }[];
-}
+export type Availability = AvailabilityOut;
 
 export interface AvailabilityQuery {
   optometrist_id: number;

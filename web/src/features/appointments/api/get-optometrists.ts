@@ -1,11 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import { appointmentKeys } from "./keys";
+import type { BookableOptometristOut } from "@/shared/api/rest.gen";
 
-export interface OptometristRef {
-  id: number;
-  name: string;
-}
+export type OptometristRef = BookableOptometristOut;
 
 /**
  * The optometrists to choose from when booking at a branch. Staff listing optometrists get their

@@ -1,5 +1,8 @@
-export type AppointmentStatus = "scheduled" | "confirmed" | "in_progress" | "completed" | "cancelled" | "no_show";
-export type AppointmentType = "eye_exam" | "contact_fitting" | "follow_up" | "consultation" | "emergency";
+import type { AppointmentOut } from "@/shared/api/rest.gen";
+
+export type Appointment = AppointmentOut;
+export type AppointmentStatus = AppointmentOut["status"];
+export type AppointmentType = AppointmentOut["type"];
 export type AppointmentAction = "confirm" | "start" | "complete" | "cancel" | "no-show";
 
 export const APPOINTMENT_TYPES: { value: AppointmentType; label: string; minutes: number }[] = [
@@ -10,22 +13,7 @@ export const APPOINTMENT_TYPES: { value: AppointmentType; label: string; minutes
   { value: "emergency", label: "Emergency visit", minutes: 30 },
 ];
 
-export interface Appointment {
-  id: number;
-  status: AppointmentStatus;
-  type: AppointmentType;
-  date: string;
-  start_time: string;
-  end_time: string;
-  notes: string;
-  cancel_reason: string;
-  patient: { id: number; name: string; email: string };
-  optometrist: { id: number; name: string };
-  branch: { id: number; name: string };
-  created_by_id: number | null;
-  created_at: string;
-  updated_at: string;
-}
+
 
 export interface AppointmentFilters {
   status?: AppointmentStatus;

@@ -1,18 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
-import { setSession, type SessionUser } from "@/shared/session/session";
+import { setSession } from "@/shared/session/session";
+import type { LoginIn, TokenOut } from "@/shared/api/rest.gen";
 
-export interface LoginInput {
-  email: string;
-  password: string;
-}
-
-interface TokenOut {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number;
-  user: SessionUser;
-}
+export type LoginInput = LoginIn;
 
 export const login = (input: LoginInput) => api.post<TokenOut>("/api/auth/login", input);
 

@@ -1,15 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
+import type { PresenceOut } from "@/shared/api/rest.gen";
 
 /** One staff member or optometrist online somewhere in the cluster (GET /api/presence). */
-export interface PresenceEntry {
-  user: { id: number; name: string; role: string };
-  /** When their earliest open socket connected. */
-  online_since: string;
-  /** Open tabs and clients, on every gateway node. */
-  sockets: number;
-  branch_ids: number[];
-}
+export type PresenceEntry = PresenceOut;
 
 export const presenceKeys = {
   all: ["presence"] as const,

@@ -1,17 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
+import type { DeliveryOut } from "@/shared/api/rest.gen";
 
-export interface DeliveryRow {
-  id: number;
-  notification_id: number;
-  user: { id: number; name: string };
-  channel: "email" | "push";
-  status: "pending" | "sent" | "failed" | "skipped";
-  attempts: number;
-  last_error: string | null;
-  created_at: string;
-  sent_at: string | null;
-}
+export type DeliveryRow = DeliveryOut;
 
 export interface DeliveryFilters {
   status?: string;

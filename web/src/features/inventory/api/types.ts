@@ -1,19 +1,5 @@
-export type StockStatus = "normal" | "low" | "out";
+import type { ProductOut, StockRowOut } from "@/shared/api/rest.gen";
 
-export interface Product {
-  id: number;
-  name: string;
-  sku: string;
-  category: string;
-  price: string;
-  image: string;
-}
-
-export interface StockRow {
-  product: Product;
-  on_hand: number;
-  reserved: number;
-  available: number;
-  threshold: number;
-  status: StockStatus;
-}
+export type Product = ProductOut;
+export type StockRow = StockRowOut;
+export type StockStatus = StockRowOut["status"];

@@ -1,18 +1,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
-import type { Role } from "@/shared/session/session";
+import type { BroadcastIn } from "@/shared/api/rest.gen";
 
-export type NotificationType = "general" | "alert" | "urgent";
+export type NotificationType = BroadcastIn["type"];
 
-export interface BroadcastInput {
-  title: string;
-  message: string;
-  type: NotificationType;
-  user_ids?: number[];
-  role?: Role;
-  branch_id?: number;
-  data?: Record<string, unknown>;
-}
+export type BroadcastInput = BroadcastIn;
 
 export const broadcast = (input: BroadcastInput) =>
   api.post<{ event_id: number; recipients: number }>("/api/notifications/broadcast", input);

@@ -1,19 +1,9 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
-import type { Level } from "@/shared/api/events.gen";
 import { notificationKeys } from "./keys";
+import type { NotificationOut } from "@/shared/api/rest.gen";
 
-export interface InboxItem {
-  id: number;
-  event_id: number;
-  event: string;
-  title: string;
-  message: string;
-  level: Level;
-  data: Record<string, unknown>;
-  created_at: string;
-  read_at: string | null;
-}
+export type InboxItem = NotificationOut;
 
 export const PAGE_SIZE = 20;
 

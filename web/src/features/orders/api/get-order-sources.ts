@@ -2,22 +2,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import { orderKeys } from "./keys";
+import type { PrescriptionOut, ProductOut } from "@/shared/api/rest.gen";
 
-export interface RxChoice {
-  id: number;
-  number: string;
-  patient: { id: number; name: string };
-  optometrist: { id: number; name: string };
-  appointment_id: number | null;
-  issue_date: string;
-  expiry_date: string;
-}
+export type RxChoice = PrescriptionOut;
 
-export interface FrameChoice {
-  id: number;
-  name: string;
-  sku: string;
-}
+export type FrameChoice = ProductOut;
 
 export const getRxChoices = (signal?: AbortSignal) => api.get<RxChoice[]>("/api/prescriptions", undefined, signal);
 export const getFrames = (signal?: AbortSignal) =>

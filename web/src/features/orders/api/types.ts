@@ -1,38 +1,19 @@
-export type LensType = "single_vision" | "bifocal" | "progressive" | "contact_lens";
-export type OrderStatus = "ordered" | "in_lab" | "ready" | "collected" | "cancelled";
+import type { OrderIn, OrderOut } from "@/shared/api/rest.gen";
+
+export type Order = OrderOut;
+export type NewOrder = OrderIn;
+export type LensType = OrderOut["lens_type"];
+export type OrderStatus = OrderOut["status"];
 export type OrderAction = "send-to-lab" | "mark-ready" | "collect" | "cancel";
 
-export interface Order {
-  id: number;
-  number: string;
-  status: OrderStatus;
-  lens_type: LensType;
-  prescription_id: number;
-  frame: { id: number; name: string; sku: string } | null;
-  notes: string;
-  ordered_on: string;
-  due_date: string;
-  late: boolean;
-  cancel_reason: string;
-  patient: { id: number; name: string };
-  branch: { id: number; name: string };
-  created_by_id: number | null;
-  created_at: string;
-  updated_at: string;
-}
+
 
 export interface OrderFilters {
   status?: OrderStatus;
   branch_id?: number;
 }
 
-export interface NewOrder {
-  prescription_id: number;
-  branch_id: number;
-  lens_type: LensType;
-  frame_product_id?: number | null;
-  notes?: string;
-}
+
 
 export const LENS_LABELS: Record<LensType, string> = {
   single_vision: "Single vision",

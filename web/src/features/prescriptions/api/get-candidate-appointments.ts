@@ -1,15 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import { prescriptionKeys } from "./keys";
+import type { AppointmentOut } from "@/shared/api/rest.gen";
 
-export interface CandidateAppointment {
-  id: number;
-  status: string;
-  date: string;
-  start_time: string;
-  patient: { id: number; name: string; email: string };
-  branch: { id: number; name: string };
-}
+export type CandidateAppointment = AppointmentOut;
 
 /**
  * The optometrist's own appointments, to choose the patient a prescription is for (usually the

@@ -3,6 +3,7 @@
  * what is wrong before sending. Values stay decimal strings; steps are checked on integers
  * (hundredths), never on floats. Error keys are the server's field paths (`right_eye.sphere`).
  */
+import type { EyeOut } from "@/shared/api/rest.gen";
 
 export interface EyeDraft {
   sphere: string;
@@ -14,15 +15,7 @@ export interface EyeDraft {
   prism_base: "" | "up" | "down" | "in" | "out";
 }
 
-export interface EyeOut {
-  sphere: string;
-  cylinder: string;
-  axis: number | null;
-  add: string | null;
-  pd: string | null;
-  prism: string | null;
-  prism_base: "up" | "down" | "in" | "out" | null;
-}
+export type { EyeOut };
 
 export const EMPTY_EYE: EyeDraft = { sphere: "", cylinder: "", axis: "", add: "", pd: "", prism: "", prism_base: "" };
 

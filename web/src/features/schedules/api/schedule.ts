@@ -1,26 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
+import type { ScheduleOut, ScheduleRowIn, ScheduleRowOut } from "@/shared/api/rest.gen";
 
-export interface ScheduleRow {
-  branch: { id: number; name: string };
-  day_of_week: number;
-  start_time: string;
-  end_time: string;
-  is_active: boolean;
-}
+export type ScheduleRow = ScheduleRowOut;
 
-export interface WeeklySchedule {
-  optometrist: { id: number; name: string };
-  rows: ScheduleRow[];
-}
+export type WeeklySchedule = ScheduleOut;
 
-export interface ScheduleRowInput {
-  branch_id: number;
-  day_of_week: number;
-  start_time: string;
-  end_time: string;
-  is_active: boolean;
-}
+export type ScheduleRowInput = ScheduleRowIn;
 
 export const scheduleKeys = {
   all: ["schedule"] as const,

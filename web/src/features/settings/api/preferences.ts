@@ -1,25 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
+import type { FamilyChannels, PreferencesIn, PreferencesOut, QuietHoursOut } from "@/shared/api/rest.gen";
 
 export const FAMILIES = ["appointment", "reminder", "order", "prescription", "notification", "schedule", "inventory"] as const;
 export type Family = (typeof FAMILIES)[number];
 export type Channel = "email" | "push";
 
-export interface QuietHours {
-  start: string;
-  end: string;
-  timezone: string;
-}
+export type QuietHours = QuietHoursOut;
 
-export interface Preferences {
-  channels: Record<Family, Record<Channel, boolean>>;
-  quiet_hours: QuietHours | null;
-}
+/** The server answers every family, so the map is read by the families this app knows. */
+export type Preferences = Omit<PreferencesOut, "channels"> & { channels: Record<Family, FamilyChannels> };
 
-export interface PreferencesInput {
-  channels?: Partial<Record<Family, Partial<Record<Channel, boolean>>>>;
-  quiet_hours?: QuietHours | null;
-}
+export type PreferencesInput = PreferencesIn;
 
 export const preferenceKeys = { mine: ["preferences", "me"] as const };
 

@@ -4,25 +4,13 @@
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { request } from "@/shared/api/client";
+import type { AppointmentOut, LinkPreviewOut } from "@/shared/api/rest.gen";
 
 export type VisitAction = "confirm" | "cancel";
 
-export interface VisitAppointment {
-  id: number;
-  status: "scheduled" | "confirmed" | "in_progress" | "completed" | "cancelled" | "no_show";
-  type: string;
-  date: string;
-  start_time: string;
-  end_time: string;
-  optometrist: { id: number; name: string };
-  branch: { id: number; name: string };
-}
+export type VisitAppointment = AppointmentOut;
 
-export interface VisitLinkPreview {
-  action: VisitAction;
-  expires_at: string;
-  appointment: VisitAppointment;
-}
+export type VisitLinkPreview = LinkPreviewOut;
 
 const path = (appointmentId: string, action: VisitAction) =>
   `/api/appointments/${encodeURIComponent(appointmentId)}/${action}-link`;
