@@ -64,8 +64,11 @@ class PublishedEvent:
 
     def to_json(self) -> bytes:
         """The envelope: recipients as two parallel arrays, `u` (user ids) and `b` (inbox ids)."""
-        users = [user for user, _ in self.recipients]
-        inboxes = [inbox for _, inbox in self.recipients]
+        if isinstance(self.recipients, Recipients):  # already flat (recorder, Redis)
+            users, inboxes = self.recipients.user_ids, self.recipients.inbox_ids
+        else:
+            users = [user for user, _ in self.recipients]
+            inboxes = [inbox for _, inbox in self.recipients]
         return orjson.dumps(
             {"i": self.event_id, "n": self.name, "p": self.payload, "u": users, "b": inboxes}
         )

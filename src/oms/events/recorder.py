@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from oms.db.base import utcnow
 from oms.db.database import SESSION_BUS
-from oms.db.models import EventRecord, Notification
+from oms.db.models import EventRecord
 from oms.events.bus import EventBus
 from oms.events.catalogue import EventDraft, InboxReadDraft, RecordedDraft, is_ambient
 from oms.events.envelope import PublishedEvent
 from oms.events.horizon import EVENT_WRITER_LOCK
+from oms.events.inbox_rows import write_inbox_rows
 
 _PENDING = "oms.pending_events"
 _ACTING_USER = "oms.acting_user"
@@ -102,29 +103,19 @@ async def record_event(
     actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
     record = await _new_event(session, draft)
     name = record.name
-    user_ids = sorted(set(recipients))
-    inbox: list[tuple[int, int]] = []
-    if user_ids:
-        # The actor's own copy is read from the start (they know, they did it), and so is every
-        # copy of an ambient event (catalogue: never counted by the bell).
-        read_now = utcnow()
-        ambient = is_ambient(name)
-        rows = await session.execute(
-            insert(Notification).returning(
-                Notification.user_id, Notification.id, sort_by_parameter_order=True
-            ),
-            [
-                {
-                    "user_id": user_id,
-                    "event_id": record.id,
-                    "read_at": read_now if ambient or user_id == actor_id else None,
-                }
-                for user_id in user_ids
-            ],
-        )
-        inbox = [(int(user_id), int(inbox_id)) for user_id, inbox_id in rows.all()]
+    # The actor's own copy is read from the start (they know, they did it), and so is every copy
+    # of an ambient event (catalogue: never counted by the bell). One statement for any number of
+    # recipients (events/inbox_rows.py).
+    inbox = await write_inbox_rows(
+        session,
+        event_id=record.id,
+        user_ids=sorted(set(recipients)),
+        actor_id=actor_id,
+        all_read=is_ambient(name),
+        now=utcnow(),
+    )
     await session.flush()
-    return _pend(session, PublishedEvent(record.id, name, record.payload, tuple(inbox)))
+    return _pend(session, PublishedEvent(record.id, name, record.payload, inbox))
 
 
 async def record_user_message(session: AsyncSession, draft: InboxReadDraft) -> PublishedEvent:
