@@ -38,13 +38,13 @@ from redis.typing import EncodableT, FieldT
 
 from oms.clock import Clock
 from oms.domain.errors import DomainError
+from oms.gateway.connections import PRESENCE_ROLES, Registry
 from oms.security.tokens import derive_key
 from oms.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
-PRESENCE_ROLES = frozenset({"staff", "optometrist"})
 DEFAULT_TTL_SECONDS = 10.0
 _WRITE_CHUNK = 1000
 
@@ -73,6 +73,19 @@ class LocalRows(Protocol):
 
     def connection_rows(self) -> list[dict[str, object]]: ...
 
+    @property
+    def registry(self) -> Registry: ...
+
+
+def _every_row(local: LocalRows) -> list[dict[str, object]]:
+    return local.connection_rows()
+
+
+def _staff_rows(local: LocalRows) -> list[dict[str, object]]:
+    # From the registry's staff index: presence reads these every second, and describing every
+    # socket to keep a few would cost O(sockets) a second (bench/sockets.py found it).
+    return local.registry.staff_rows()
+
 
 class LocalDirectory:
     """No Redis: the gateway in this process, if any, is the whole cluster."""
@@ -85,7 +98,8 @@ class LocalDirectory:
         return [dict(row) for row in gateway.connection_rows()] if gateway is not None else []
 
     async def staff_rows(self) -> list[Row]:
-        return [row for row in await self.connection_rows() if row["role"] in PRESENCE_ROLES]
+        gateway = self._local()
+        return [dict(row) for row in _staff_rows(gateway)] if gateway is not None else []
 
     async def close(self) -> None:
         return None
@@ -161,15 +175,15 @@ class RedisDirectory:
             await self.client.srem(self.keys.nodes, *gone)
         return live
 
-    async def _rows(self, key_of: Callable[[str], str], keep: Callable[[Row], bool]) -> list[Row]:
+    async def _rows(
+        self, key_of: Callable[[str], str], local_rows: Callable[[LocalRows], list[Row]]
+    ) -> list[Row]:
         nodes = await self.live_nodes()
         remote = [node for node in nodes if node != self._local_node]
         rows: list[Row] = []
         local = self._local() if self._local is not None else None
         if local is not None and self._local_node in nodes:
-            rows += [
-                {**row, "node": self._local_node} for row in local.connection_rows() if keep(row)
-            ]
+            rows += [{**row, "node": self._local_node} for row in local_rows(local)]
         if remote:
             async with self.client.pipeline(transaction=False) as pipe:
                 for node_id in remote:
@@ -179,12 +193,10 @@ class RedisDirectory:
         return rows
 
     async def connection_rows(self) -> list[Row]:
-        return await self._answer(self._rows(self.keys.sockets, lambda row: True))
+        return await self._answer(self._rows(self.keys.sockets, _every_row))
 
     async def staff_rows(self) -> list[Row]:
-        return await self._answer(
-            self._rows(self.keys.staff, lambda row: row["role"] in PRESENCE_ROLES)
-        )
+        return await self._answer(self._rows(self.keys.staff, _staff_rows))
 
     @staticmethod
     async def _answer(reading: Coroutine[Any, Any, list[Row]]) -> list[Row]:

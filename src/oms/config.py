@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     max_sockets: int = Field(0, alias="MAX_SOCKETS", ge=0)
     file_descriptor_reserve: int = Field(1024, alias="FILE_DESCRIPTOR_RESERVE", ge=16)
     # --- end of connection limits ---
+    # --- engine.io heartbeat (issue 12; README "Sockets at scale"): both endpoints ping every
+    # interval and close a socket whose pong is `timeout` late (engine.io's defaults). A proxy's
+    # read timeout must exceed their sum; bench/sockets.py shortens both to measure the cost.
+    socket_ping_interval_seconds: float = Field(
+        25.0, alias="SOCKET_PING_INTERVAL_SECONDS", gt=0, le=3600
+    )
+    socket_ping_timeout_seconds: float = Field(
+        20.0, alias="SOCKET_PING_TIMEOUT_SECONDS", gt=0, le=3600
+    )
+    # --- end of engine.io heartbeat ---
 
     # --- Hardening (DESIGN §13; README "Security limits") ---------------------------------------
     # Proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.

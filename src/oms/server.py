@@ -206,7 +206,12 @@ async def _start_gateway(runtime: Runtime) -> Gateway:
     # Before the socket cap is computed from it (gateway.capacity).
     raise_file_limit()
     settings = runtime.settings
-    gateway = Gateway(runtime, presence_seconds=1.0 if settings.oms_presence_events else None)
+    gateway = Gateway(
+        runtime,
+        presence_seconds=1.0 if settings.oms_presence_events else None,
+        ping_interval=settings.socket_ping_interval_seconds,
+        ping_timeout=settings.socket_ping_timeout_seconds,
+    )
     try:
         await gateway.start()
     except (OperationalError, ProgrammingError, DBAPIError, OSError) as error:

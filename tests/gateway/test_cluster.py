@@ -428,3 +428,31 @@ async def test_the_view_without_redis_is_a_clear_503(
     for response in (listed, presence):
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "cluster_unavailable"
+
+
+async def test_presence_reads_a_staff_index_that_follows_connects_and_disconnects(
+    live: LiveGateway, chain: Chain, runtime: Runtime
+) -> None:
+    """Presence reads staff rows every second: they come from the registry's index of staff and
+    optometrist sockets, never from describing every customer's socket (bench/sockets.py)."""
+    staff = await live.probe(chain.staff_north.token)
+    await live.probe(chain.optometrist_south.token)
+    await live.probe(chain.customer.token)
+    await live.probe(chain.admin.token)
+    registry = live.gateway.registry
+    assert len(registry) == 4
+    assert sorted(c.user_id for c in registry.staff.values()) == sorted(
+        [chain.staff_north.id, chain.optometrist_south.id]
+    )
+    rows = await runtime.cluster().staff_rows()
+    assert sorted((row["user_id"], row["role"]) for row in rows) == sorted(
+        [(chain.staff_north.id, "staff"), (chain.optometrist_south.id, "optometrist")]
+    )
+    await staff.close()
+    async with asyncio.timeout(5):
+        while len(registry) != 3:  # noqa: ASYNC110  (no event to wait on)
+            await asyncio.sleep(0.01)
+    assert [c.user_id for c in registry.staff.values()] == [chain.optometrist_south.id]
+    assert [row["user_id"] for row in await runtime.cluster().staff_rows()] == [
+        chain.optometrist_south.id
+    ]

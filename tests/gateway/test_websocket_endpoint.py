@@ -318,6 +318,42 @@ async def test_heartbeat_keeps_an_answering_client_and_drops_a_silent_one(
         await live.stop()
 
 
+async def test_an_interval_shorter_than_the_timeout_pings_every_interval(
+    runtime: Runtime, chain: Chain
+) -> None:
+    """Pings `interval` apart even when the timeout is longer (SOCKET_PING_*_SECONDS allow it;
+    bench/sockets.py sets 2 s / 20 s), and a silent socket still gets the whole timeout."""
+    clock = ManualClock()
+    live = await start_live_gateway(runtime, clock=clock, ping_interval=2, ping_timeout=5)
+    heartbeat = live.gateway.heartbeat
+
+    def wait(seconds: float) -> None:
+        clock.advance(seconds)
+        heartbeat.tick()
+
+    try:
+        async with raw(live) as answering, raw(live) as silent:
+            await connected(answering, chain.customer.token)
+            await connected(silent, chain.other_customer.token)
+            wait(2)  # t = 2: the first pings
+            assert await next_text(silent) == "2"
+            for round_ in range(2):  # t = 4, 6: a ping every interval to the answering one
+                assert await next_text(answering) == "2"
+                await _pong(answering, round_)
+                wait(2)
+                # The silent one's ping is 2, then 4 s old: not yet timed out (5 s), it answers.
+                await silent.send(f'42{90 + round_}["join","role.admin"]')
+                assert (await next_text(silent)).startswith(f"43{90 + round_}[")
+            assert await next_text(answering) == "2"
+            await _pong(answering, 2)
+            wait(1)  # t = 7: the silent one's timeout has run out
+            assert await close_code(silent) == 1001
+            wait(1)  # t = 8
+            assert await next_text(answering) == "2"
+    finally:
+        await live.stop()
+
+
 async def test_a_server_shutting_down_closes_with_service_restart(
     runtime: Runtime, chain: Chain
 ) -> None:

@@ -68,20 +68,29 @@ class Connection:
         return self.actor.id
 
 
+# Staff members and optometrists: whom presence (DESIGN §12) is about. Their sockets are also kept
+# apart, so presence, which reads them every second, never walks 100,000 customers' sockets.
+PRESENCE_ROLES = frozenset({"staff", "optometrist"})
+
+
 class Registry:
     def __init__(self) -> None:
         self.by_sid: dict[str, Connection] = {}
         self.by_user: dict[int, list[Connection]] = {}
+        self.staff: dict[str, Connection] = {}  # the sockets of PRESENCE_ROLES, by sid
 
     def add(self, connection: Connection) -> None:
         self.by_sid[connection.sid] = connection
         self.by_user.setdefault(connection.user_id, []).append(connection)
+        if connection.actor.role in PRESENCE_ROLES:
+            self.staff[connection.sid] = connection
 
     def remove(self, sid: str) -> Connection | None:
         connection = self.by_sid.pop(sid, None)
         if connection is None:
             return None
         connection.closed = True
+        self.staff.pop(sid, None)
         siblings = self.by_user.get(connection.user_id, [])
         if connection in siblings:
             siblings.remove(connection)
@@ -100,6 +109,10 @@ class Registry:
 
     def all(self) -> list[Connection]:
         return list(self.by_sid.values())
+
+    def staff_rows(self) -> list[dict[str, object]]:
+        """The rows (`describe`) of staff members' and optometrists' sockets only."""
+        return [describe(connection) for connection in self.staff.values()]
 
 
 def describe(connection: Connection) -> dict[str, object]:

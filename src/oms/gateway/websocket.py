@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar, Protocol, cast
@@ -83,6 +84,9 @@ MAX_FRAGMENTS = 1024
 _FRAME_BATCH = 64
 
 _PING = text_frame(b"2")
+# The heartbeat calls a socket in its slot, never before its time; what is left below this is
+# floating-point rounding, not time to wait (waiting it would cost a whole slot).
+_EARLY = 1e-6
 _ENGINE_CLOSE = text_frame(b"1")
 _SOCKETIO_PATHS = (b"/socket.io/", b"/socket.io")
 
@@ -156,7 +160,7 @@ class GatewayWebSocket(asyncio.Protocol):
         "_fragment_opcode",
         "_fragments",
         "_in_flight",
-        "_pinged",
+        "_pinged_at",
         "_server_state",
         "_state",
         "address",
@@ -181,7 +185,7 @@ class GatewayWebSocket(asyncio.Protocol):
         self._fragment_opcode = OP_TEXT
         self._fragment_count = 0
         self._awaiting_pong = False
-        self._pinged = False
+        self._pinged_at = -math.inf  # the heartbeat clock's time of the last ping
         self._connecting = False
         self._in_flight = 0
         self._delegate: asyncio.Protocol | None = None
@@ -512,20 +516,30 @@ class GatewayWebSocket(asyncio.Protocol):
     def heartbeat(self) -> None:
         """Called by the shared heartbeat: ping, or close when the last ping went unanswered.
 
-        After a ping the socket is due again `timeout` later; an answered ping then waits out the
-        rest of the interval, so pings are `interval` apart, as engine.io clients expect."""
+        Pings go out `interval` apart, as engine.io clients expect (a client closes when none
+        came for interval + timeout), and a ping unanswered for `timeout` closes the socket.
+        After a ping the socket is due again at the nearer of the two: with the defaults (25 s /
+        20 s) that is the timeout, then the rest of the interval; with an interval shorter than
+        the timeout, the next ping, or a second look once the timeout has run out."""
         if self._state != _OPEN:
             return
         heartbeat = self.gateway.heartbeat
+        now = heartbeat.clock.monotonic()
         if self._awaiting_pong:
-            self._close(CLOSE_GOING_AWAY, "ping timeout")
-        elif self._pinged:
-            self._pinged = False
-            heartbeat.call_in(max(0.0, heartbeat.interval - heartbeat.timeout), self)
-        else:
-            self._awaiting_pong = self._pinged = True
-            self.write(_PING)
-            heartbeat.call_in(heartbeat.timeout, self)
+            left = self._pinged_at + heartbeat.timeout - now
+            if left > _EARLY:
+                heartbeat.call_in(left, self)
+            else:
+                self._close(CLOSE_GOING_AWAY, "ping timeout")
+            return
+        left = self._pinged_at + heartbeat.interval - now
+        if left > _EARLY:
+            heartbeat.call_in(left, self)
+            return
+        self._awaiting_pong = True
+        self._pinged_at = now
+        self.write(_PING)
+        heartbeat.call_in(min(heartbeat.interval, heartbeat.timeout), self)
 
     def connect_deadline(self) -> None:
         """Called by `gateway.connect_deadlines` once the socket's time to CONNECT is up."""
