@@ -18,6 +18,7 @@ from oms.gateway.websocket import MAX_MESSAGE_BYTES
 from oms.runtime import Runtime
 from tests.gateway.conftest import LiveGateway, start_live_gateway
 from tests.gateway.scenario import Chain
+from tests.gateway.test_connection_limits import gateway
 from tests.gateway.test_websocket_endpoint import close_code, next_text
 
 PATH = "/socket.io/"
@@ -206,46 +207,44 @@ async def test_a_malformed_packet_on_an_upgraded_socket_closes_it(
 async def test_a_polling_session_counts_until_it_ends_however_it_ends(
     runtime: Runtime, chain: Chain
 ) -> None:
-    live = await start_live_gateway(runtime, max_sockets=1, connect_timeout=0.2)
-    try:
-        async with live.http() as http:
-            # Ended by the client (engine.io CLOSE) once connected: the next session may open.
-            first = await Session.open(http)
-            await first.connect(chain.customer.token)
-            assert (await http.get(PATH, params=OPEN)).status_code == 503
-            assert (await first.post("1")).text == "OK"
-            # Never connected: closed at its deadline, then no longer counted.
-            idle = await Session.open(http)
-            assert (await http.get(PATH, params=OPEN)).status_code == 503
-            assert await released(asyncio.ensure_future(idle.get()))
-            # Refused at CONNECT: the session stays for another try, then its deadline ends it.
-            refused = await Session.open(http)
-            assert (await refused.post('40{"token":"forged"}')).text == "OK"
-            assert (await refused.get()).text.startswith("44{")
-            assert await released(asyncio.ensure_future(refused.get()))
-            # Closed by the server for a malformed packet.
-            malformed = await Session.open(http)
-            assert (await malformed.post("x")).status_code == 400
-            await Session.open(http)
-            assert live.gateway.capacity.total == 1
-    finally:
-        await live.stop()
+    async with (
+        gateway(runtime, max_sockets=1, connect_timeout=0.2) as live,
+        live.http() as http,
+    ):
+        # Ended by the client (engine.io CLOSE) once connected: the next session may open.
+        first = await Session.open(http)
+        await first.connect(chain.customer.token)
+        assert (await http.get(PATH, params=OPEN)).status_code == 503
+        assert (await first.post("1")).text == "OK"
+        # Never connected: closed at its deadline, then no longer counted.
+        idle = await Session.open(http)
+        assert (await http.get(PATH, params=OPEN)).status_code == 503
+        assert await released(asyncio.ensure_future(idle.get()))
+        # Refused at CONNECT: the session stays for another try, then its deadline ends it.
+        refused = await Session.open(http)
+        assert (await refused.post('40{"token":"forged"}')).text == "OK"
+        assert (await refused.get()).text.startswith("44{")
+        assert await released(asyncio.ensure_future(refused.get()))
+        # Closed by the server for a malformed packet.
+        malformed = await Session.open(http)
+        assert (await malformed.post("x")).status_code == 400
+        await Session.open(http)
+        assert live.gateway.capacity.total == 1
 
 
 async def test_an_upgraded_session_counts_once_until_its_websocket_closes(
     runtime: Runtime, chain: Chain
 ) -> None:
     # A CONNECT deadline far beyond the wait below: only the close itself can release it.
-    live = await start_live_gateway(runtime, max_sockets=1, connect_timeout=600)
-    try:
-        async with live.http() as http:
-            _, ws = await upgraded(live, http, chain.customer.token)
-            assert live.gateway.capacity.total == 1
-            assert (await http.get(PATH, params=OPEN)).status_code == 503
-            await ws.close()  # type: ignore[attr-defined]
-            async with asyncio.timeout(10):
-                while live.gateway.capacity.total:  # noqa: ASYNC110  (nothing to wait on)
-                    await asyncio.sleep(0.01)
-            await Session.open(http)
-    finally:
-        await live.stop()
+    async with (
+        gateway(runtime, max_sockets=1, connect_timeout=600) as live,
+        live.http() as http,
+    ):
+        _, ws = await upgraded(live, http, chain.customer.token)
+        assert live.gateway.capacity.total == 1
+        assert (await http.get(PATH, params=OPEN)).status_code == 503
+        await ws.close()  # type: ignore[attr-defined]
+        async with asyncio.timeout(10):
+            while live.gateway.capacity.total:  # noqa: ASYNC110  (nothing to wait on)
+                await asyncio.sleep(0.01)
+        await Session.open(http)

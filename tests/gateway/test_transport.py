@@ -94,3 +94,17 @@ async def test_polling_sockets_keep_engineio_queue(live: LiveGateway, chain: Cha
     await connection.link.disconnect()
     await probe.wait_until(lambda: not probe.client.connected)
     assert live.gateway.connection_count() == 0
+
+
+async def test_a_polling_client_that_upgrades_is_served_over_websocket_by_python_socketio(
+    live: LiveGateway, chain: Chain
+) -> None:
+    client = await live.node(chain.customer.token, transports=["polling", "websocket"])
+    await client.wait_type("connected")
+    assert (await client.wait_type("upgraded"))["transport"] == "websocket"
+    (connection,) = live.gateway.registry.of_user(chain.customer.id)
+    assert isinstance(connection.link, EngineLink)
+    assert connection.link.transport_name == "websocket"
+    sent = [await notify(live.runtime.database, {chain.customer.id}) for _ in range(5)]
+    await client.wait_for_ids(*(event.event_id for event in sent))
+    assert client.ids() == [event.event_id for event in sent]

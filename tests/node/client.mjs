@@ -6,7 +6,7 @@
 // same ref); {op: "emit", socket, event, data} (a client event the server must ignore);
 // {op: "close", socket} (answered by a "closed" line). End of stdin closes everything and exits.
 // stdout: one JSON object a line, {socket, type: "connected"|"connect_error"|"event"|"ack"|
-// "disconnect"|"closed", ...}.
+// "disconnect"|"closed"|"upgraded", ...} ("upgraded": engine.io moved from polling to websocket).
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
 
@@ -31,6 +31,9 @@ function open(command) {
     say({ type: "connect_error", message: error.message, data: error.data ?? null });
   });
   socket.on("disconnect", (reason) => say({ type: "disconnect", reason }));
+  socket.io.on("open", () => {
+    socket.io.engine.on("upgrade", (transport) => say({ type: "upgraded", transport: transport.name }));
+  });
   socket.onAny((event, payload) => say({ type: "event", event, payload }));
   sockets.set(name, socket);
 }

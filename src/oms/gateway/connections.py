@@ -31,7 +31,8 @@ class Link(Protocol):
 
     @property
     def direct(self) -> FrameWriter | None:
-        """Where finished websocket frames can be written synchronously; None on polling."""
+        """Where finished websocket frames can be written synchronously; None through
+        python-socketio (polling, and its upgrades)."""
         ...
 
     @property

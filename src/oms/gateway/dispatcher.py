@@ -196,7 +196,7 @@ class Dispatcher:
                 connection.last_event_id = event_id
                 writer = connection.link.direct
                 if writer is not None:
-                    # Websocket: the finished frame, written synchronously (transport.py).
+                    # Websocket endpoint (websocket.py): the finished frame, written at once.
                     if ws_frame is None:
                         ws_frame = frame.ws_frame(inbox_id)
                     if writer.write(ws_frame):

@@ -44,6 +44,7 @@ class EngineSessions:
         self.spawn = spawn
         self.addresses: dict[str, str] = {}
         self._deadlines: dict[str, asyncio.TimerHandle] = {}
+        self._stopped = False
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -58,7 +59,7 @@ class EngineSessions:
 
     def connect_again(self, eio_sid: str) -> None:
         """The session must (again) CONNECT within the deadline, or it is closed."""
-        if eio_sid not in self.addresses:
+        if eio_sid not in self.addresses or self._stopped:
             return
         previous = self._deadlines.pop(eio_sid, None)
         if previous is not None:
@@ -102,6 +103,8 @@ class EngineSessions:
             self.capacity.remove(address)
 
     def stop(self) -> None:
+        """No more deadlines: the gateway is stopping (python-socketio closes every session)."""
+        self._stopped = True
         for deadline in self._deadlines.values():
             deadline.cancel()
         self._deadlines.clear()
