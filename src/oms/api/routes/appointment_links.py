@@ -4,7 +4,6 @@ link's own token is the authority, for one action on one appointment until it st
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -27,43 +26,33 @@ class LinkPreviewOut(Out):
     appointment: AppointmentOut
 
 
-def _preview_route(action: LinkAction) -> Callable[..., Awaitable[LinkPreviewOut]]:
+def _add_routes(action: LinkAction) -> None:
+    """GET /{id}/<action>-link reads what the link will do, POST follows it; the routes keep the
+    names (and so the OpenAPI operation ids) they have always had."""
+    path = f"/{{appointment_id}}/{action}-link"
+
+    @router.get(path, name=f"read_{action}_link")
     async def read_link(
         appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
         clock: ClockDep,
     ) -> LinkPreviewOut:  # fmt: skip
-        preview = await appointment_links.preview_link(
-            session, settings.app_key, appointment_id, action, token, clock
-        )
+        use = appointment_links.LinkUse(appointment_id, action, token)
+        preview = await appointment_links.preview_link(session, settings.app_key, use, clock)
         return LinkPreviewOut(
             action=preview.action,
             expires_at=preview.expires_at,
             appointment=AppointmentOut.of(preview.view),
         )
 
-    return read_link
-
-
-def _follow_route(action: LinkAction) -> Callable[..., Awaitable[AppointmentOut]]:
+    @router.post(path, name=f"follow_{action}_link")
     async def follow_link(
         appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
         clock: ClockDep,
     ) -> AppointmentOut:  # fmt: skip
-        view = await appointment_links.follow_link(
-            session, settings.app_key, appointment_id, action, token, clock
-        )
+        use = appointment_links.LinkUse(appointment_id, action, token)
+        view = await appointment_links.follow_link(session, settings.app_key, use, clock)
         return AppointmentOut.of(view)
 
-    return follow_link
 
-
-# GET /{id}/<action>-link reads what the link will do, POST follows it; the routes keep the
-# names (and so the OpenAPI operation ids) they have always had.
-_ACTIONS: tuple[LinkAction, ...] = ("confirm", "cancel")
-for _action in _ACTIONS:
-    router.get(f"/{{appointment_id}}/{_action}-link", name=f"read_{_action}_link")(
-        _preview_route(_action)
-    )
-    router.post(f"/{{appointment_id}}/{_action}-link", name=f"follow_{_action}_link")(
-        _follow_route(_action)
-    )
+_add_routes("confirm")
+_add_routes("cancel")
