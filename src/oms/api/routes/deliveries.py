@@ -75,17 +75,7 @@ async def list_deliveries(
         limit=limit,
     )
     return [
-        DeliveryOut(
-            id=row.id,
-            notification_id=row.notification_id,
-            user=DeliveryUser(id=row.user_id, name=row.user_name),
-            channel=row.channel,
-            status=row.status,
-            attempts=row.attempts,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
-        )
+        DeliveryOut.from_row(row, user=DeliveryUser(id=row.user_id, name=row.user_name))
         for row in rows
     ]
 
