@@ -88,28 +88,29 @@ async def _check(
     return await actor_for(session, patient), claims.starts_at
 
 
+@dataclass(frozen=True, slots=True)
+class LinkUse:
+    """A link as it came back: the appointment and action it names, and its signed token."""
+
+    appointment_id: int
+    action: LinkAction
+    token: str
+
+
 async def preview_link(
-    session: AsyncSession,
-    app_key: str,
-    appointment_id: int,
-    action: LinkAction,
-    token: str,
-    clock: Clock,
+    session: AsyncSession, app_key: str, use: LinkUse, clock: Clock
 ) -> LinkPreview:
-    actor, expires_at = await _check(session, app_key, appointment_id, action, token, clock)
-    view = await appointments.get_appointment(session, actor, appointment_id)
-    return LinkPreview(action, expires_at, view)
+    actor, expires_at = await _check(
+        session, app_key, use.appointment_id, use.action, use.token, clock
+    )
+    view = await appointments.get_appointment(session, actor, use.appointment_id)
+    return LinkPreview(use.action, expires_at, view)
 
 
 async def follow_link(
-    session: AsyncSession,
-    app_key: str,
-    appointment_id: int,
-    action: LinkAction,
-    token: str,
-    clock: Clock,
+    session: AsyncSession, app_key: str, use: LinkUse, clock: Clock
 ) -> AppointmentView:
-    actor, _ = await _check(session, app_key, appointment_id, action, token, clock)
+    actor, _ = await _check(session, app_key, use.appointment_id, use.action, use.token, clock)
     return await appointments.transition(
-        session, actor, appointment_id, action, reason="", by_patient_link=True
+        session, actor, use.appointment_id, use.action, reason="", by_patient_link=True
     )

@@ -9,7 +9,7 @@ the schedule and overlap checks and the insert are one step even under concurren
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, time
 
 from sqlalchemy import select
@@ -247,19 +247,9 @@ async def book(
         booking.start_time,
         booking.end_time,
     )
-    appointment = Appointment(
-        patient_id=patient_id,
-        optometrist_id=booking.optometrist_id,
-        branch_id=booking.branch_id,
-        date=booking.date,
-        start_time=booking.start_time,
-        end_time=booking.end_time,
-        type=booking.type,
-        notes=booking.notes,
-        status="scheduled",
-        created_by_id=actor.id,
-        idempotency_key=booking.idempotency_key,
-    )
+    # Every field of a booking is a column of the appointment; the patient is the resolved one.
+    columns = asdict(replace(booking, patient_id=patient_id))
+    appointment = Appointment(**columns, status="scheduled", created_by_id=actor.id)
     session.add(appointment)
     await session.flush()
     await record_appointment_event(session, appointment, "appointment.created", by=actor)

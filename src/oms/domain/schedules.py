@@ -6,7 +6,7 @@ Bookings and schedule changes of one optometrist are serialized by the same lock
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import time
 from typing import Any
 
@@ -158,25 +158,15 @@ async def replace_schedule(
 
 
 def _fields(spec: ScheduleRowSpec) -> dict[str, Any]:
-    return {
-        "branch_id": spec.branch_id,
-        "day_of_week": spec.day_of_week,
-        "start_time": spec.start_time,
-        "end_time": spec.end_time,
-        "is_active": spec.is_active,
-    }
+    return asdict(spec)  # a spec's fields are its row's columns
 
 
 def _removed(row: Schedule) -> Schedule:
     """A detached copy of a deleted row, inactive, to announce its removal."""
-    return Schedule(
-        optometrist_id=row.optometrist_id,
-        branch_id=row.branch_id,
-        day_of_week=row.day_of_week,
-        start_time=row.start_time,
-        end_time=row.end_time,
-        is_active=False,
+    spec = ScheduleRowSpec(
+        row.branch_id, row.day_of_week, row.start_time, row.end_time, is_active=False
     )
+    return Schedule(optometrist_id=row.optometrist_id, **_fields(spec))
 
 
 async def _record_change(session: AsyncSession, optometrist: User, row: Schedule) -> None:

@@ -4,15 +4,16 @@ link's own token is the authority, for one action on one appointment until it st
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.api.deps import ClockDep, SessionDep, SettingsDep
 from oms.api.schemas.appointments import AppointmentOut
 from oms.api.schemas.common import Id, Out
+from oms.clock import Clock
 from oms.domain import appointment_links
 from oms.security.appointment_links import LinkAction
 
@@ -27,13 +28,38 @@ class LinkPreviewOut(Out):
     appointment: AppointmentOut
 
 
-def _preview_route(action: LinkAction) -> Callable[..., Awaitable[LinkPreviewOut]]:
-    async def read_link(
-        appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
-        clock: ClockDep,
-    ) -> LinkPreviewOut:  # fmt: skip
+class _Link(NamedTuple):
+    """A link as it came back (its appointment and token), and what reading it needs."""
+
+    appointment_id: int
+    token: str
+    session: AsyncSession
+    app_key: str
+    clock: Clock
+
+    def use(self, action: LinkAction) -> appointment_links.LinkUse:
+        return appointment_links.LinkUse(self.appointment_id, action, self.token)
+
+
+async def _link(
+    appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
+    clock: ClockDep,
+) -> _Link:  # fmt: skip
+    return _Link(appointment_id, token, session, settings.app_key, clock)
+
+
+LinkDep = Annotated[_Link, Depends(_link)]
+
+
+def _add_routes(action: LinkAction) -> None:
+    """GET /{id}/<action>-link reads what the link will do, POST follows it; the routes keep the
+    names (and so the OpenAPI operation ids) they have always had."""
+    path = f"/{{appointment_id}}/{action}-link"
+
+    @router.get(path, name=f"read_{action}_link")
+    async def read_link(link: LinkDep) -> LinkPreviewOut:
         preview = await appointment_links.preview_link(
-            session, settings.app_key, appointment_id, action, token, clock
+            link.session, link.app_key, link.use(action), link.clock
         )
         return LinkPreviewOut(
             action=preview.action,
@@ -41,29 +67,13 @@ def _preview_route(action: LinkAction) -> Callable[..., Awaitable[LinkPreviewOut
             appointment=AppointmentOut.of(preview.view),
         )
 
-    return read_link
-
-
-def _follow_route(action: LinkAction) -> Callable[..., Awaitable[AppointmentOut]]:
-    async def follow_link(
-        appointment_id: Id, token: LinkToken, session: SessionDep, settings: SettingsDep,
-        clock: ClockDep,
-    ) -> AppointmentOut:  # fmt: skip
+    @router.post(path, name=f"follow_{action}_link")
+    async def follow_link(link: LinkDep) -> AppointmentOut:
         view = await appointment_links.follow_link(
-            session, settings.app_key, appointment_id, action, token, clock
+            link.session, link.app_key, link.use(action), link.clock
         )
         return AppointmentOut.of(view)
 
-    return follow_link
 
-
-# GET /{id}/<action>-link reads what the link will do, POST follows it; the routes keep the
-# names (and so the OpenAPI operation ids) they have always had.
-_ACTIONS: tuple[LinkAction, ...] = ("confirm", "cancel")
-for _action in _ACTIONS:
-    router.get(f"/{{appointment_id}}/{_action}-link", name=f"read_{_action}_link")(
-        _preview_route(_action)
-    )
-    router.post(f"/{{appointment_id}}/{_action}-link", name=f"follow_{_action}_link")(
-        _follow_route(_action)
-    )
+_add_routes("confirm")
+_add_routes("cancel")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Response
@@ -75,18 +75,7 @@ async def list_deliveries(
         limit=limit,
     )
     return [
-        DeliveryOut(
-            id=row.id,
-            notification_id=row.notification_id,
-            user=DeliveryUser(id=row.user_id, name=row.user_name),
-            # str columns held to these values by CHECK constraints (and checked again here).
-            channel=cast(Literal["email", "push"], row.channel),
-            status=cast(Literal["pending", "sent", "failed", "skipped"], row.status),
-            attempts=row.attempts,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
-        )
+        DeliveryOut.from_row(row, user=DeliveryUser(id=row.user_id, name=row.user_name))
         for row in rows
     ]
 

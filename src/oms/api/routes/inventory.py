@@ -3,7 +3,10 @@ admins everywhere, staff at their own branch (another branch is 404), everyone e
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated, NamedTuple
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.api.deps import AdminActor, CurrentActor, SessionDep
 from oms.api.schemas.common import BigIdValue, Id
@@ -17,6 +20,7 @@ from oms.api.schemas.inventory import (
     StockSetIn,
 )
 from oms.domain import inventory
+from oms.domain.actors import Actor
 
 router = APIRouter(tags=["inventory"])
 
@@ -50,46 +54,46 @@ async def list_stock(branch_id: Id, actor: CurrentActor, session: SessionDep) ->
     return [StockRowOut.of(row) for row in rows]
 
 
+class StockRow(NamedTuple):
+    """The stock row a request addresses, and who addresses it: the leading arguments of every
+    oms.domain.inventory call on one row."""
+
+    session: AsyncSession
+    actor: Actor
+    branch_id: int
+    product_id: int
+
+
+async def _stock_row(
+    branch_id: Id, product_id: Id, actor: CurrentActor, session: SessionDep
+) -> StockRow:
+    return StockRow(session, actor, branch_id, product_id)
+
+
+StockRowDep = Annotated[StockRow, Depends(_stock_row)]
+
+
 @router.put(STOCK + "/{product_id}")
-async def set_stock(
-    branch_id: Id, product_id: Id, body: StockSetIn, actor: CurrentActor, session: SessionDep
-) -> StockRowOut:
-    view = await inventory.set_stock(
-        session, actor, branch_id, product_id, **body.model_dump(exclude_unset=True)
-    )
-    return StockRowOut.of(view)
+async def set_stock(row: StockRowDep, body: StockSetIn) -> StockRowOut:
+    return StockRowOut.of(await inventory.set_stock(*row, **body.model_dump(exclude_unset=True)))
 
 
 @router.post(STOCK + "/{product_id}/adjust")
-async def adjust_stock(
-    branch_id: Id, product_id: Id, body: StockAdjustIn, actor: CurrentActor, session: SessionDep
-) -> StockRowOut:
-    view = await inventory.adjust_stock(
-        session, actor, branch_id, product_id, delta=body.delta, reason=body.reason
-    )
-    return StockRowOut.of(view)
+async def adjust_stock(row: StockRowDep, body: StockAdjustIn) -> StockRowOut:
+    return StockRowOut.of(await inventory.adjust_stock(*row, delta=body.delta, reason=body.reason))
 
 
 @router.post(STOCK + "/{product_id}/restock")
-async def restock(
-    branch_id: Id, product_id: Id, body: RestockIn, actor: CurrentActor, session: SessionDep
-) -> StockRowOut:
-    view = await inventory.restock(
-        session, actor, branch_id, product_id, quantity=body.quantity, reason=body.reason
-    )
+async def restock(row: StockRowDep, body: RestockIn) -> StockRowOut:
+    view = await inventory.restock(*row, quantity=body.quantity, reason=body.reason)
     return StockRowOut.of(view)
 
 
 @router.get(STOCK + "/{product_id}/movements")
 async def list_movements(
-    branch_id: Id,
-    product_id: Id,
-    actor: CurrentActor,
-    session: SessionDep,
+    row: StockRowDep,
     before_id: BigIdValue | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> list[MovementOut]:
-    rows = await inventory.list_movements(
-        session, actor, branch_id, product_id, before_id=before_id, limit=limit
-    )
-    return [MovementOut.of(row) for row in rows]
+    views = await inventory.list_movements(*row, before_id=before_id, limit=limit)
+    return [MovementOut.of(view) for view in views]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from typing import Annotated, cast
+from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
@@ -68,22 +68,14 @@ class AppointmentOut(Out):
     @classmethod
     def of(cls, view: AppointmentView) -> AppointmentOut:
         row, parties = view.appointment, view.parties
-        return cls(
-            id=row.id,
-            # str columns the domain writes only from these Literals (and checked again here).
-            status=cast(Status, row.status),
-            type=cast(AppointmentType, row.type),
+        return cls.from_row(
+            row,
             date=row.date.isoformat(),
             start_time=hhmm(row.start_time),
             end_time=hhmm(row.end_time),
-            notes=row.notes,
-            cancel_reason=row.cancel_reason,
-            patient=PatientOut.model_validate(parties.patient),
-            optometrist=PersonOut.model_validate(parties.optometrist),
-            branch=BranchRefOut.model_validate(parties.branch),
-            created_by_id=row.created_by_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            patient=parties.patient,
+            optometrist=parties.optometrist,
+            branch=parties.branch,
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -41,6 +41,13 @@ class Schema(BaseModel):
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def from_row(cls, row: object, **shown: object) -> Self:
+        """The fields `shown` gives, every other one read from `row`'s attribute of the same name:
+        a response names only what it shows differently from the row (a date as text, a party)."""
+        read = {name: getattr(row, name) for name in cls.model_fields if name not in shown}
+        return cls.model_validate(read | shown)
 
 
 class Ok(Out):

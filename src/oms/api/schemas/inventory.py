@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal, cast
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -93,12 +93,4 @@ class MovementOut(Out):
         actor = None
         if movement.actor_id is not None and view.actor_name is not None:
             actor = ActorRef(id=movement.actor_id, name=view.actor_name)
-        return cls(
-            id=movement.id,
-            kind=cast(Literal["set", "adjust", "restock"], movement.kind),  # checked again here
-            delta=movement.delta,
-            on_hand_after=movement.on_hand_after,
-            reason=movement.reason,
-            actor=actor,
-            created_at=movement.created_at,
-        )
+        return cls.from_row(movement, actor=actor)

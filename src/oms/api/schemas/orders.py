@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 from pydantic import Field
 
@@ -41,24 +40,14 @@ class OrderOut(Out):
     def of(cls, view: OrderView) -> OrderOut:
         row = view.order
         assert row.number is not None
-        return cls(
-            id=row.id,
-            number=row.number,
-            # str columns held to these values by CHECK constraints (and checked again here).
-            status=cast(OrderStatus, row.status),
-            lens_type=cast(LensType, row.lens_type),
-            prescription_id=row.prescription_id,
-            frame=FrameOut.model_validate(view.frame) if view.frame else None,
-            notes=row.notes,
+        return cls.from_row(
+            row,
+            frame=view.frame,
             ordered_on=row.ordered_on.isoformat(),
             due_date=row.due_date.isoformat(),
             late=view.late,
-            cancel_reason=row.cancel_reason,
-            patient=PersonOut.model_validate(view.parties.patient),
-            branch=BranchRefOut.model_validate(view.parties.branch),
-            created_by_id=row.created_by_id,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            patient=view.parties.patient,
+            branch=view.parties.branch,
         )
 
 

@@ -75,16 +75,10 @@ class PrescriptionOut(Out):
     def of(cls, view: PrescriptionView) -> PrescriptionOut:
         rx = view.prescription
         assert rx.number is not None, "numbered when issued"
-        return cls(
-            id=rx.id,
-            number=rx.number,
-            patient=PersonOut.model_validate(view.patient),
-            optometrist=PersonOut.model_validate(view.optometrist),
-            appointment_id=rx.appointment_id,
-            right_eye=EyeOut.model_validate(eye_from_json(rx.right_eye)),
-            left_eye=EyeOut.model_validate(eye_from_json(rx.left_eye)),
-            issue_date=rx.issue_date,
-            expiry_date=rx.expiry_date,
-            notes=rx.notes,
-            created_at=rx.created_at,
+        return cls.from_row(
+            rx,
+            patient=view.patient,
+            optometrist=view.optometrist,
+            right_eye=eye_from_json(rx.right_eye),
+            left_eye=eye_from_json(rx.left_eye),
         )
