@@ -121,8 +121,8 @@ def test_a_mistyped_event_field_is_a_mypy_error(tmp_path: Path) -> None:
         found = re.match(rf"{re.escape(str(source))}:(\d+): error: (.*)", line)
         assert found, f"mypy reported something other than an error in the cases: {line}"
         said.setdefault(int(found.group(1)), []).append(found.group(2))
-    for marker, expected in EXPECTED.items():
-        messages = said.pop(lines[marker], [])
-        assert any(expected in message for message in messages), (marker, messages)
+    for case, expected in EXPECTED.items():
+        messages = said.pop(lines[case], [])
+        assert any(expected in message for message in messages), (case, messages)
     # Nothing else: the well-formed event (and every other line) type-checks.
     assert said == {}
