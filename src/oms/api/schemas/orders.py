@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 from pydantic import Field
 
 from oms.api.schemas.appointments import BranchRefOut, PersonOut
 from oms.api.schemas.common import Id, Out, Schema
-from oms.domain.order_rules import LensType, OrderStatus
+from oms.domain.order_rules import LensType, OrderStatus, order_kind
 from oms.domain.orders import OrderView
 
 
@@ -41,12 +40,12 @@ class OrderOut(Out):
     def of(cls, view: OrderView) -> OrderOut:
         row = view.order
         assert row.number is not None
+        status, lens_type = order_kind(row.status, row.lens_type)
         return cls(
             id=row.id,
             number=row.number,
-            # str columns held to these values by CHECK constraints (and checked again here).
-            status=cast(OrderStatus, row.status),
-            lens_type=cast(LensType, row.lens_type),
+            status=status,
+            lens_type=lens_type,
             prescription_id=row.prescription_id,
             frame=FrameOut.model_validate(view.frame) if view.frame else None,
             notes=row.notes,
