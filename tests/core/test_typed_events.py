@@ -58,26 +58,35 @@ async def well_formed(session: AsyncSession) -> None:
 
 
 async def mistakes(session: AsyncSession) -> None:
-    AppointmentDraft(event="appointment.moved", title="t", message="m", level="info", id=1, appointment=SUBJECT)  # unknown-name
-    AppointmentDraft(event="appointment.created", title="t", message="m", level="loud", id=1, appointment=SUBJECT)  # bad-level
-    AppointmentDraft(event="appointment.created", title="t", message="m", level="info", id="1", appointment=SUBJECT)  # id-as-str
-    AppointmentDraft(event="appointment.created", title="t", message="m", level="info", id=1, appointment={"id": 1})  # subject-as-dict
-    PersonRef(id=3, name="Dr Lee", email="leak@example.com")  # extra-field
-    AppointmentDraft(event="appointment.created", title="t", message="m", level="info", appointment=SUBJECT)  # missing-field
-    NotificationDraft(event="appointment.created", title="t", message="m", level="info", data={})  # other-family
-    await record_event(session, InboxReadDraft(user_id=1, ids=[], all=True, unread_count=0), recipients={1})  # user-message
+    A, S = AppointmentDraft, SUBJECT
+    # unknown-name
+    A(event="appointment.moved", title="", message="", level="info", id=1, appointment=S)
+    # bad-level
+    A(event="appointment.created", title="", message="", level="loud", id=1, appointment=S)
+    # id-as-str
+    A(event="appointment.created", title="", message="", level="info", id="1", appointment=S)
+    # subject-as-dict
+    A(event="appointment.created", title="", message="", level="info", id=1, appointment={"id": 1})
+    # extra-field
+    PersonRef(id=3, name="Dr Lee", email="leak@example.com")
+    # missing-field
+    A(event="appointment.created", title="", message="", level="info", appointment=S)
+    # other-family
+    NotificationDraft(event="appointment.created", title="", message="", level="info", data={})
+    inbox = InboxReadDraft(user_id=1, ids=[], all=True, unread_count=0)
+    # user-message
+    await record_event(session, inbox, recipients={1})
 """
 
-# What mypy must say on each marked line (a fragment of its message).
+# What mypy must say on the line after each marker (a fragment of its message).
 EXPECTED = {
-    "unknown-name": 'Argument "event" to "AppointmentDraft" has incompatible type '
-    "\"Literal['appointment.moved']\"",
-    "bad-level": 'Argument "level" to "AppointmentDraft" has incompatible type',
-    "id-as-str": 'Argument "id" to "AppointmentDraft" has incompatible type "str"; expected "int"',
-    "subject-as-dict": 'Argument "appointment" to "AppointmentDraft" has incompatible type '
-    '"dict[str, int]"; expected "AppointmentSubject"',
+    "unknown-name": 'Argument "event" has incompatible type "Literal[\'appointment.moved\']"',
+    "bad-level": 'Argument "level" has incompatible type "Literal[\'loud\']"',
+    "id-as-str": 'Argument "id" has incompatible type "str"; expected "int"',
+    "subject-as-dict": 'Argument "appointment" has incompatible type "dict[str, int]"; '
+    'expected "AppointmentSubject"',
     "extra-field": 'Unexpected keyword argument "email" for "PersonRef"',
-    "missing-field": 'Missing named argument "id" for "AppointmentDraft"',
+    "missing-field": 'Missing named argument "id"',
     "other-family": 'Argument "event" to "NotificationDraft" has incompatible type',
     "user-message": 'Argument 2 to "record_event" has incompatible type "InboxReadDraft"',
 }
@@ -87,9 +96,9 @@ def test_a_mistyped_event_field_is_a_mypy_error(tmp_path: Path) -> None:
     source = tmp_path / "events_as_the_domain_writes_them.py"
     source.write_text(CASES)
     lines = {
-        marker.group(1): number
+        marker.group(1): number + 1
         for number, line in enumerate(CASES.splitlines(), start=1)
-        if (marker := re.search(r"# ([a-z-]+)$", line))
+        if (marker := re.fullmatch(r" +# ([a-z-]+)", line))
     }
     assert set(lines) == set(EXPECTED)
 
@@ -112,8 +121,8 @@ def test_a_mistyped_event_field_is_a_mypy_error(tmp_path: Path) -> None:
         found = re.match(rf"{re.escape(str(source))}:(\d+): error: (.*)", line)
         assert found, f"mypy reported something other than an error in the cases: {line}"
         said.setdefault(int(found.group(1)), []).append(found.group(2))
-    for marker, expected in EXPECTED.items():
-        messages = said.pop(lines[marker], [])
-        assert any(expected in message for message in messages), (marker, messages)
+    for case, expected in EXPECTED.items():
+        messages = said.pop(lines[case], [])
+        assert any(expected in message for message in messages), (case, messages)
     # Nothing else: the well-formed event (and every other line) type-checks.
     assert said == {}

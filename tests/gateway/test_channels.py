@@ -80,7 +80,8 @@ def test_leave_policy() -> None:
 
 
 def _refused(ack: object, code: str) -> bool:
-    return ack == {"ok": False, "error": {"code": code, "message": ack["error"]["message"]}}  # type: ignore[index]
+    error = {"code": code, "message": ack["error"]["message"], "details": {}}  # type: ignore[index]
+    return ack == {"ok": False, "error": error}
 
 
 async def test_customer_cannot_join_branch_or_admin_channels(

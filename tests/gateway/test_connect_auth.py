@@ -31,7 +31,11 @@ async def test_missing_token_is_refused(live: LiveGateway) -> None:
     refusal = await _refusal(live, None)
     assert refusal["code"] == "auth_required"
     assert refusal["message"]
-    assert refusal["data"] == {"code": "auth_required", "message": refusal["message"]}
+    assert refusal["data"] == {
+        "code": "auth_required",
+        "message": refusal["message"],
+        "details": {},
+    }
 
 
 async def test_forged_token_is_refused(live: LiveGateway, factory: Factory) -> None:

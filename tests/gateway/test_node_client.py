@@ -26,7 +26,11 @@ async def _refusal(live: LiveGateway, token: str | None) -> dict[str, object]:
 
 async def test_refusals_carry_message_and_code(live: LiveGateway, chain: Chain) -> None:
     missing = await _refusal(live, None)
-    assert missing["data"] == {"code": "auth_required", "message": missing["message"]}
+    assert missing["data"] == {
+        "code": "auth_required",
+        "message": missing["message"],
+        "details": {},
+    }
     forged, _ = issue_token(
         "another-key-entirely-that-is-long-enough-0123456789",
         user_id=chain.customer.id,

@@ -184,5 +184,9 @@ async def test_joins_are_decided_by_the_user_as_they_are_now(
     ack = await socket.call("join", f"branch.{chain.north.id}")
     assert ack == {
         "ok": False,
-        "error": {"code": "channel_forbidden", "message": "you may not join this channel"},
+        "error": {
+            "code": "channel_forbidden",
+            "message": "you may not join this channel",
+            "details": {},
+        },
     }

@@ -32,3 +32,4 @@ async def test_socket_connects_per_address_and_joins_per_socket_are_limited(
     acks = [await socket.call("join", f"branch.{branch.id}") for _ in range(3)]
     assert [ack["ok"] for ack in acks] == [True, True, False]
     assert acks[-1]["error"]["code"] == "rate_limited"
+    assert acks[-1]["error"]["details"]["retry_after"] > 0  # the REST 429's details, too

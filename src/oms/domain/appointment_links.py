@@ -18,20 +18,14 @@ from oms.db.models import Appointment, Branch, User
 from oms.domain import appointments
 from oms.domain.actors import Actor, actor_for
 from oms.domain.appointments import AppointmentView
-from oms.domain.errors import DomainError
-from oms.security.appointment_links import LinkAction, issue_link_token, read_link_token
-from oms.security.tokens import TokenError
+from oms.security.appointment_links import (
+    InvalidLink,
+    LinkAction,
+    LinkExpired,
+    issue_link_token,
+    read_link_token,
+)
 from oms.timezones import instant
-
-
-class InvalidLink(DomainError):
-    status = 403
-    code = "invalid_link"
-
-
-class LinkExpired(DomainError):
-    status = 410
-    code = "link_expired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +62,9 @@ async def _check(
     token: str,
     clock: Clock,
 ) -> tuple[Actor, datetime]:
-    try:
-        claims = read_link_token(
-            app_key, token, appointment_id=appointment_id, action=action, clock=clock
-        )
-    except TokenError as error:
-        kind = LinkExpired if error.code == "link_expired" else InvalidLink
-        raise kind(error.message) from None
+    claims = read_link_token(
+        app_key, token, appointment_id=appointment_id, action=action, clock=clock
+    )
     appointment = await session.get(Appointment, appointment_id)
     if appointment is None or appointment.patient_id != claims.patient_id:
         raise InvalidLink("this link is not valid")

@@ -1,73 +1,57 @@
-"""Coded domain errors. The HTTP layer and the socket layer render them; the domain only raises.
+"""Coded domain errors. The domain only raises; the one renderer (`oms.errors`) turns any of them
+into `{"error": {"code", "message", "details"}}` for REST, and the same object on a socket.
 
-Each class carries its `code` and HTTP `status`; one handler turns any of them into
-`{"error": {"code", "message", "details"}}`.
+They are the domain's members of the one error family (`oms.errors.CodedError`): each class
+carries its `code` and HTTP `status`.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from oms.errors import CodedError
 
 
-class DomainError(Exception):
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
-
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
+class DomainError(CodedError):
+    """A request the domain refuses (400 `bad_request` unless a subclass says otherwise)."""
 
 
-class NotAuthenticated(DomainError):
-    status = 401
-    code = "not_authenticated"
+class NotAuthenticated(DomainError, status=401, code="not_authenticated"):
+    """Not signed in, or the token speaks for no one (REST names the token's reason in details)."""
 
 
-class InvalidCredentials(DomainError):
-    status = 401
-    code = "invalid_credentials"
+class InvalidCredentials(DomainError, status=401, code="invalid_credentials"):
+    pass
 
 
-class PermissionDenied(DomainError):
-    status = 403
-    code = "permission_denied"
+class PermissionDenied(DomainError, status=403, code="permission_denied"):
+    """Signed in, but not allowed to do this."""
 
 
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
+class NotFound(DomainError, status=404, code="not_found"):
+    """No such thing, or not the caller's to see (another branch's data is 404, not 403)."""
 
 
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
+class Conflict(DomainError, status=409, code="conflict"):
+    pass
 
 
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
+class InvalidTransition(Conflict, code="invalid_transition"):
+    """The thing is not in a state this action applies to (an appointment's or order's)."""
 
 
-class SlotUnavailable(Conflict):
-    code = "slot_unavailable"
+class SlotUnavailable(Conflict, code="slot_unavailable"):
+    pass
 
 
-class InvalidField(DomainError):
+class InvalidField(DomainError, status=422, code="validation_error"):
     """A value that passed parsing but breaks a rule; names the field like a 422 from parsing."""
-
-    status = 422
-    code = "validation_error"
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", details={"field": field})
         self.field = field
 
 
-class RateLimited(DomainError):
+class RateLimited(DomainError, status=429, code="rate_limited"):
     """Too many attempts; `retry_after` seconds until the next one is allowed."""
-
-    status = 429
-    code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(

@@ -4,12 +4,11 @@ function through which order changes are recorded (in the caller's transaction).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import Branch, GlassesOrder, User
-from oms.domain.order_rules import LENS_NOUNS, LensType, OrderStatus
+from oms.domain.order_rules import LENS_NOUNS, order_kind
 from oms.domain.wording import readable_date
 from oms.events import recipients
 from oms.events.catalogue import (
@@ -41,12 +40,12 @@ async def load_order_parties(session: AsyncSession, order: GlassesOrder) -> Orde
 
 def order_subject(order: GlassesOrder, parties: OrderParties) -> OrderSubject:
     assert order.number is not None
+    status, lens_type = order_kind(order.status, order.lens_type)
     return OrderSubject(
         id=order.id,
         number=order.number,
-        # The columns are str, held to these values by their CHECK constraints.
-        status=cast(OrderStatus, order.status),
-        lens_type=cast(LensType, order.lens_type),
+        status=status,
+        lens_type=lens_type,
         due_date=order.due_date.isoformat(),
         patient=PersonRef(id=parties.patient.id, name=parties.patient.name),
         branch=BranchRef(id=parties.branch.id, name=parties.branch.name),

@@ -19,7 +19,7 @@ due date) while it is still `ordered` or `in_lab`.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from oms.domain.status_machine import StatusMachine
 
@@ -30,6 +30,16 @@ OrderAction = Literal["send_to_lab", "mark_ready", "collect", "cancel"]
 LENS_TYPES: tuple[str, ...] = get_args(LensType)
 ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
 ORDER_ACTIONS: tuple[str, ...] = get_args(OrderAction)
+
+
+def order_kind(status: str, lens_type: str) -> tuple[OrderStatus, LensType]:
+    """An order row's status and lens type as their Literals, for the typed models built from it
+    (REST and events). The columns are str, held to these values by CHECK constraints; checked
+    here too, so a stray value fails where it is read."""
+    if status not in ORDER_STATUSES or lens_type not in LENS_TYPES:
+        raise ValueError(f"not an order's status and lens type: {status!r}, {lens_type!r}")
+    return cast(OrderStatus, status), cast(LensType, lens_type)
+
 
 LAB_DAYS: dict[str, int] = {
     "single_vision": 3,

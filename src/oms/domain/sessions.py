@@ -24,9 +24,7 @@ from oms.db.models import RevokedToken, User
 from oms.domain.actors import Actor, actor_for
 from oms.events.catalogue import SessionRevokedDraft
 from oms.events.recorder import commit, record_event
-from oms.security.tokens import TokenClaims, TokenError, read_token
-
-REVOKED = TokenError("token_revoked", "this access token was revoked; sign in again")
+from oms.security.tokens import TokenClaims, TokenError, TokenRevoked, read_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +49,11 @@ async def current_actor(
     longer holds (the user is gone or disabled, or the token was revoked)."""
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
-        raise TokenError("invalid_token", "this account no longer exists or is disabled")
+        raise TokenError("this account no longer exists or is disabled")
     if version != user.token_version:
-        raise REVOKED
+        raise TokenRevoked()
     if await session.get(RevokedToken, token_id) is not None:
-        raise REVOKED
+        raise TokenRevoked()
     return await actor_for(session, user)
 
 

@@ -17,6 +17,8 @@ import logging
 import resource
 from dataclasses import dataclass, field
 
+from oms.errors import CodedError
+
 log = logging.getLogger(__name__)
 
 
@@ -45,14 +47,14 @@ def socket_cap(max_sockets: int, reserve: int) -> int:
     return max(soft - reserve, soft // 2)
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    status: int
-    message: str
+class CapacityRefusal(CodedError, status=503, code="at_capacity"):
+    """Why a new socket may not open; answered as an HTTP refusal of the upgrade or poll."""
 
 
-AT_CAPACITY = Refusal(503, "the server holds as many sockets as it may; try again later")
-ADDRESS_FULL = Refusal(429, "too many sockets from this address")
+AT_CAPACITY = CapacityRefusal("the server holds as many sockets as it may; try again later")
+ADDRESS_FULL = CapacityRefusal(
+    "too many sockets from this address", status=429, code="too_many_sockets"
+)
 
 
 @dataclass
@@ -62,7 +64,7 @@ class SocketCapacity:
     total: int = 0
     by_address: dict[str, int] = field(default_factory=dict)
 
-    def refusal(self, address: str) -> Refusal | None:
+    def refusal(self, address: str) -> CapacityRefusal | None:
         """Why a new socket from `address` may not open now, or None."""
         if self.total >= self.max_sockets:
             return AT_CAPACITY

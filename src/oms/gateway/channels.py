@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from oms.domain.actors import ROLES, Actor
+from oms.errors import CodedError
 
 Kind = Literal["user", "role", "branch"]
 MAX_NAME_LENGTH = 64
@@ -33,21 +34,15 @@ class Channel:
         return int(self.value) if self.kind in ("user", "branch") else None
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    code: str
-    message: str
-
-    def ack(self) -> dict[str, object]:
-        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+class Refusal(CodedError, status=403, code="channel_forbidden"):
+    """Why a join or leave is refused; answered as the acknowledgement `{ok: false, error}`
+    (`oms.errors.refusal_ack`). Never raised: the policy returns one."""
 
 
-UNKNOWN = Refusal("unknown_channel", "no such channel")
-FORBIDDEN = Refusal("channel_forbidden", "you may not join this channel")
-OWN_CHANNEL = Refusal("own_channel", "the server keeps you in your own channels")
-NOT_JOINED = Refusal("not_joined", "you are not in this channel")
-REVOKED = Refusal("token_revoked", "this access token was revoked; sign in again")
-RATE_LIMITED = Refusal("rate_limited", "too many joins; try again shortly")
+UNKNOWN = Refusal("no such channel", code="unknown_channel", status=404)
+FORBIDDEN = Refusal("you may not join this channel")
+OWN_CHANNEL = Refusal("the server keeps you in your own channels", code="own_channel")
+NOT_JOINED = Refusal("you are not in this channel", code="not_joined")
 
 
 def parse(name: object) -> Channel | None:

@@ -26,6 +26,7 @@ from oms.db.models import Branch
 from oms.domain.actors import Actor
 from oms.domain.errors import RateLimited
 from oms.domain.sessions import authenticate_token, current_actor
+from oms.errors import CodedError, connect_refusal, refusal_ack
 from oms.events.envelope import PublishedEvent
 from oms.events.store import newest_event_id
 from oms.gateway import channels, gclog
@@ -45,13 +46,12 @@ from oms.gateway.presence import (
 )
 from oms.gateway.replay import start_connection
 from oms.gateway.revocation import REVOKED_REASON, Revocations, reason_packet
-from oms.gateway.socketio_packets import connect_refusal
 from oms.gateway.transport import EngineLink
 from oms.gateway.websocket import MAX_MESSAGE_BYTES, GatewayWebSocket, endpoint_for
 from oms.rate_limits import Rule
 from oms.runtime import Runtime
 from oms.security.client_address import client_address
-from oms.security.tokens import TokenClaims, TokenError
+from oms.security.tokens import TokenClaims, TokenError, TokenRevoked
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,9 @@ log = logging.getLogger(__name__)
 _STOP_SECONDS = 5.0
 
 
-def refusal(error: TokenError) -> socketio.exceptions.ConnectionRefusedError:
+def refusal(error: CodedError) -> socketio.exceptions.ConnectionRefusedError:
     refused = socketio.exceptions.ConnectionRefusedError(error.message)
-    refused.error_args = connect_refusal(error.code, error.message)
+    refused.error_args = connect_refusal(error)
     return refused
 
 
@@ -263,7 +263,8 @@ class Gateway:
         self, sid: str, link: Link, auth: object, *, address: str | None = None
     ) -> tuple[Connection, int | None]:
         """The connection for a socket.io CONNECT's `auth`, and the position to replay from;
-        TokenError (counted) when it is refused. Not registered yet: see `register`.
+        a CodedError (counted: TokenError, RateLimited) when it is refused. Not registered yet:
+        see `register`.
         `address` is the client's (security.client_address), counted by the connect rate limit."""
         auth = auth if isinstance(auth, dict) else {}
         try:
@@ -285,8 +286,8 @@ class Gateway:
             # Revoked after the database said yes but before this node could see the socket?
             # Nothing awaits between here and `register`, so this check closes that gap.
             if self.revocations.revokes(connection):
-                raise TokenError("token_revoked", "this access token was revoked; sign in again")
-        except TokenError as error:
+                raise TokenRevoked()
+        except (TokenError, RateLimited) as error:
             self.metrics.auth_failures.labels(error.code).inc()
             raise
         return connection, replay_after
@@ -352,28 +353,25 @@ class Gateway:
             await connection.link.disconnect()
 
     async def _limit(self, rule: Rule, key: str) -> None:
-        try:
-            await self.runtime.rate_limits.hit(rule, key)
-        except RateLimited as error:
-            raise TokenError("rate_limited", error.message) from None
+        await self.runtime.rate_limits.hit(rule, key)
 
     async def join(self, connection: Connection, data: Any = None) -> dict[str, object]:
         try:
             await self._limit("socket_join", connection.sid)
-        except TokenError:
-            self.metrics.join_denials.labels("rate_limited").inc()
-            return channels.RATE_LIMITED.ack()
+        except RateLimited as error:
+            self.metrics.join_denials.labels(error.code).inc()
+            return refusal_ack(error)
         channel = channels.parse(_channel_name(data))
         actor = await self._current_actor(connection)
         if actor is None:
-            return channels.REVOKED.ack()
+            return refusal_ack(TokenRevoked())
         branch_exists = False
         if channel is not None and channel.kind == "branch" and actor.is_admin:
             branch_exists = await self._branch_exists(channel.number or 0)
         refused = channels.join_refusal(actor, channel, branch_exists=branch_exists)
         if refused is not None:
             self.metrics.join_denials.labels(refused.code).inc()
-            return refused.ack()
+            return refusal_ack(refused)
         assert channel is not None
         connection.channels.add(channel.name)
         self._announce(connection)
@@ -383,7 +381,7 @@ class Gateway:
         channel = channels.parse(_channel_name(data))
         refused = channels.leave_refusal(connection.actor, channel, frozenset(connection.channels))
         if refused is not None:
-            return refused.ack()
+            return refusal_ack(refused)
         assert channel is not None
         connection.channels.discard(channel.name)
         self._announce(connection)
@@ -439,7 +437,7 @@ class Gateway:
         )
         try:
             connection, replay_after = await self.authenticate(sid, link, auth, address=address)
-        except TokenError as error:
+        except CodedError as error:
             # The engine.io session stays open for another CONNECT, which must come in time.
             self.engine_sessions.connect_again(eio_sid)
             raise refusal(error) from None
@@ -471,13 +469,13 @@ class Gateway:
     async def _join(self, sid: str, data: Any = None) -> dict[str, object]:
         connection = self.registry.get(sid)
         if connection is None:
-            return channels.UNKNOWN.ack()
+            return refusal_ack(channels.UNKNOWN)
         return await self.join(connection, data)
 
     async def _leave(self, sid: str, data: Any = None) -> dict[str, object]:
         connection = self.registry.get(sid)
         if connection is None:
-            return channels.UNKNOWN.ack()
+            return refusal_ack(channels.UNKNOWN)
         return await self.leave(connection, data)
 
 

@@ -33,8 +33,8 @@ from urllib.parse import parse_qs
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from oms.errors import CodedError, error_body
 from oms.gateway import socketio_packets as sio
-from oms.gateway.capacity import Refusal
 from oms.gateway.websocket_frames import CLOSE_NORMAL, CLOSE_POLICY_VIOLATION
 from oms.networks import Network
 from oms.security.client_address import client_address
@@ -50,12 +50,8 @@ _SEPARATOR = "\x1e"  # between engine.io packets in one polling payload (v4)
 _CLIENT_TYPES = frozenset("123456")
 
 
-class PacketRefused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class PacketRefused(CodedError, status=400, code="bad_request"):
+    """A polling request or packet refused; the engine.io session is closed with it."""
 
 
 def scope_address(scope: Scope, proxies: Sequence[Network]) -> str:
@@ -77,23 +73,23 @@ def screen(server: Any, eio_sid: str, payload: str) -> tuple[list[str], list[str
     connecting = server.manager.sid_from_eio_sid(eio_sid, sio.DEFAULT_NAMESPACE) is not None
     for packet in payload.split(_SEPARATOR):
         if not packet or packet[0] not in _CLIENT_TYPES:
-            raise PacketRefused(400, "bad_request", "malformed engine.io packet")
+            raise PacketRefused("malformed engine.io packet")
         if packet[0] != "4":
             passed.append(packet)
             continue
         try:
             parsed = sio.parse(packet[1:])
         except sio.PacketError as error:
-            raise PacketRefused(400, "bad_request", str(error)) from None
+            raise PacketRefused(str(error)) from None
         if parsed.namespace != sio.DEFAULT_NAMESPACE:
             if parsed.kind != sio.CONNECT:
-                raise PacketRefused(400, "bad_request", "packet for a namespace not connected")
+                raise PacketRefused("packet for a namespace not connected")
             refusals.append(sio.connect_error(sio.INVALID_NAMESPACE, parsed.namespace)[1:].decode())
             continue
         if parsed.kind == sio.CONNECT:
             connecting = True
         elif not connecting:
-            raise PacketRefused(400, "bad_request", "packet before CONNECT")
+            raise PacketRefused("packet before CONNECT")
         passed.append(packet)
     return passed, refusals
 
@@ -121,7 +117,7 @@ class PollingGuard:
             await UpgradedSocket(self.app, self.gateway, sid)(scope, receive, send)
             return
         if "transport" not in query:
-            await _error(send, 400, "bad_request", "the engine.io `transport` is required")
+            await _error(send, PacketRefused("the engine.io `transport` is required"))
             return
         method = scope["method"]
         if sid is None and method == "GET":
@@ -129,7 +125,7 @@ class PollingGuard:
             address = scope_address(scope, proxies)
             refused = self.gateway.capacity.refusal(address)
             if refused is not None:
-                await _refuse(send, refused)
+                await _error(send, refused)
                 return
             await self._handshake(scope, receive, send, address)
             return
@@ -173,10 +169,10 @@ class PollingGuard:
             refused = (
                 error
                 if isinstance(error, PacketRefused)
-                else PacketRefused(400, "bad_request", "the payload is not UTF-8")
+                else PacketRefused("the payload is not UTF-8")
             )
             await self.gateway.close_engine_session(eio_sid)
-            await _error(send, refused.status, refused.code, refused.message)
+            await _error(send, refused)
             return
         for refusal in refusals:
             await server.eio.send(eio_sid, refusal)
@@ -233,7 +229,7 @@ class UpgradedSocket:
                 text = message.get("text")
                 try:
                     if text is None:
-                        raise PacketRefused(400, "bad_request", "binary packets are not accepted")
+                        raise PacketRefused("binary packets are not accepted")
                     passed, refusals = screen(server, eio_sid, text)
                 except PacketRefused as refused:
                     await close(CLOSE_POLICY_VIOLATION, refused.message)
@@ -276,11 +272,15 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
+def _too_large(limit: int) -> PacketRefused:
+    return PacketRefused(f"the payload is over {limit} bytes", status=413, code="payload_too_large")
+
+
 async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The request body, refused (413) as soon as it is known to be over `limit` bytes."""
     for name, value in scope["headers"]:
         if name == b"content-length" and value.isdigit() and int(value) > limit:
-            raise PacketRefused(413, "payload_too_large", f"the payload is over {limit} bytes")
+            raise _too_large(limit)
     body = bytearray()
     while True:
         message = await receive()
@@ -288,23 +288,18 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             break
         body += message.get("body", b"")
         if len(body) > limit:
-            raise PacketRefused(413, "payload_too_large", f"the payload is over {limit} bytes")
+            raise _too_large(limit)
         if not message.get("more_body", False):
             break
     return bytes(body)
 
 
-async def _refuse(send: Send, refused: Refusal) -> None:
-    code = "at_capacity" if refused.status == 503 else "too_many_sockets"
-    await _error(send, refused.status, code, refused.message)
-
-
-async def _error(send: Send, status: int, code: str, message: str) -> None:
-    body = orjson.dumps({"error": {"code": code, "message": message, "details": {}}})
+async def _error(send: Send, error: CodedError) -> None:
+    body = orjson.dumps(error_body(error))
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    if status == 413:
+    if error.status == 413:
         headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -99,15 +99,6 @@ def connect(sid: str) -> bytes:
     return _prefix(CONNECT, DEFAULT_NAMESPACE) + orjson.dumps({"sid": sid})
 
 
-def connect_refusal(code: str, message: str) -> dict[str, Any]:
-    """A CONNECT_ERROR's data that clients read as `{message, code}`.
-
-    The JS client exposes `err.message` and `err.data`; the Python client passes the packet as is.
-    So the code is both at the top level and under `data`.
-    """
-    return {"message": message, "code": code, "data": {"message": message, "code": code}}
-
-
 INVALID_NAMESPACE: dict[str, Any] = {"message": "Invalid namespace"}
 
 

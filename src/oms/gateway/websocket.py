@@ -38,6 +38,7 @@ from websockets.http11 import Request
 from websockets.server import ServerProtocol
 from websockets.typing import Origin
 
+from oms.errors import CodedError, connect_refusal, error_body
 from oms.gateway import socketio_packets as sio
 from oms.gateway.capacity import SocketCapacity
 from oms.gateway.connections import Connection, Link
@@ -69,7 +70,6 @@ from oms.gateway.websocket_frames import (
 )
 from oms.runtime import Runtime
 from oms.security.client_address import client_address
-from oms.security.tokens import TokenError
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +305,10 @@ class GatewayWebSocket(asyncio.Protocol):
         if refused is None:
             response = handshake.accept(request)
         else:
-            response = handshake.reject(refused.status, refused.message)
+            # The same body as every HTTP refusal (oms.errors), not websockets' plain text.
+            response = handshake.reject(refused.status, orjson.dumps(error_body(refused)).decode())
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = "application/json"
         handshake.send_response(response)
         self.transport.write(b"".join(handshake.data_to_send()))
         if response.status_code != 101:
@@ -496,9 +499,8 @@ class GatewayWebSocket(asyncio.Protocol):
             connection, replay_after = await gateway.authenticate(
                 sid, self, auth, address=self.address
             )
-        except TokenError as error:
-            refused = sio.connect_refusal(error.code, error.message)
-            self.write(text_frame(sio.connect_error(refused)))
+        except CodedError as error:
+            self.write(text_frame(sio.connect_error(connect_refusal(error))))
             return
         finally:
             self._connecting = False

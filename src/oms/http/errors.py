@@ -1,9 +1,12 @@
-"""Every error leaves as `{"error": {"code", "message", "details"}}`, rendered in this one place
-(the REST API and the gateway's HTTP side both install these handlers)."""
+"""Every error leaves as `{"error": {"code", "message", "details"}}`: the handlers the REST API and
+the gateway's HTTP side both install. What is not a coded error yet (a parsing failure, a
+framework's HTTPException) becomes one here, so all of them go through the one renderer,
+`oms.errors`, that the socket paths use too."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from oms.domain.errors import DomainError, RateLimited
+from oms.domain.errors import RateLimited
+from oms.errors import CodedError, error_body
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +64,14 @@ ERROR_RESPONSES[429]["headers"] = {
 }
 
 
-def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
+def respond(error: CodedError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(error), error.status, headers=headers)
 
 
 def json_error(
     status: int, code: str, message: str, details: dict[str, Any] | None = None
 ) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status)
+    return respond(CodedError(message, code=code, status=status, details=details))
 
 
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
@@ -75,12 +79,10 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _domain_error(_: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, DomainError)
+async def _coded_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, CodedError)
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-    return JSONResponse(
-        error_body(error.code, error.message, error.details), error.status, headers=headers
-    )
+    return respond(error, headers)
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
@@ -90,7 +92,7 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     ]
     first = fields[0] if fields else {"field": "body", "message": "invalid request"}
     message = f"{first['field']}: {first['message']}"
-    return JSONResponse(error_body("validation_error", message, {"fields": fields}), 422)
+    return json_error(422, "validation_error", message, {"fields": fields})
 
 
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
@@ -99,16 +101,16 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
     message = str(error.detail)
     if error.status_code == 413:
         message = "the request body is too large"
-    return JSONResponse(error_body(code, message), error.status_code, headers=error.headers)
+    return respond(CodedError(message, code=code, status=error.status_code), error.headers)
 
 
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
-    return JSONResponse(error_body("internal_error", "something went wrong on our side"), 500)
+    return json_error(500, "internal_error", "something went wrong on our side")
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(CodedError, _coded_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

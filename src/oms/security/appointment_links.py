@@ -16,12 +16,21 @@ from typing import Literal, get_args
 import jwt
 
 from oms.clock import Clock
-from oms.security.tokens import ISSUER, TokenError, derive_key
+from oms.errors import CodedError
+from oms.security.tokens import ISSUER, derive_key
 
 LinkAction = Literal["confirm", "cancel"]
 LINK_ACTIONS: tuple[str, ...] = get_args(LinkAction)
 _ALGORITHM = "HS256"
 _KEY_USE = "appointment-link"
+
+
+class InvalidLink(CodedError, status=403, code="invalid_link"):
+    """A link that is forged, for another action or appointment, or whose patient is gone."""
+
+
+class LinkExpired(CodedError, status=410, code="link_expired"):
+    """A link after its appointment started, or for the time it had before it was moved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +74,9 @@ def read_link_token(
             starts_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
     except (jwt.PyJWTError, KeyError, TypeError, ValueError):
-        raise TokenError("invalid_link", "this link is not valid") from None
+        raise InvalidLink("this link is not valid") from None
     if claimed.appointment_id != appointment_id or claimed.action != action:
-        raise TokenError("invalid_link", "this link is not valid")
+        raise InvalidLink("this link is not valid")
     if clock.now() >= claimed.starts_at:
-        raise TokenError("link_expired", "this link expired when the appointment started")
+        raise LinkExpired("this link expired when the appointment started")
     return claimed

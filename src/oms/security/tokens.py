@@ -10,15 +10,22 @@ from dataclasses import dataclass
 
 import jwt
 
+from oms.errors import CodedError
+
 ISSUER = "oms"
 _ALGORITHM = "HS256"
 
 
-class TokenError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class TokenError(CodedError, status=401, code="invalid_token"):
+    """A token that speaks for no one; its `code` says why: `auth_required`, `invalid_token`,
+    `token_expired`, `token_revoked` (the socket's CONNECT refusal carries it as is)."""
+
+
+class TokenRevoked(TokenError, code="token_revoked"):
+    """Log-out, a password change or an admin's change revoked it (DESIGN §13)."""
+
+    def __init__(self) -> None:
+        super().__init__("this access token was revoked; sign in again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +71,7 @@ def issue_token(
 
 def read_token(app_key: str, token: object) -> TokenClaims:
     if not isinstance(token, str) or not token:
-        raise TokenError("auth_required", "an access token is required")
+        raise TokenError("an access token is required", code="auth_required")
     try:
         claims = jwt.decode(
             token,
@@ -74,9 +81,9 @@ def read_token(app_key: str, token: object) -> TokenClaims:
             options={"require": ["exp", "sub", "iss"]},
         )
     except jwt.ExpiredSignatureError:
-        raise TokenError("token_expired", "the access token has expired") from None
+        raise TokenError("the access token has expired", code="token_expired") from None
     except jwt.PyJWTError:
-        raise TokenError("invalid_token", "the access token is not valid") from None
+        raise TokenError("the access token is not valid") from None
     try:
         return TokenClaims(
             user_id=int(claims["sub"]),
@@ -87,4 +94,4 @@ def read_token(app_key: str, token: object) -> TokenClaims:
             version=int(claims.get("ver", 0)),
         )
     except (KeyError, TypeError, ValueError):
-        raise TokenError("invalid_token", "the access token is not valid") from None
+        raise TokenError("the access token is not valid") from None
