@@ -8,7 +8,8 @@
 //   connection count and RSS.
 // - With REDIS_URL it uses @socket.io/redis-adapter, so several processes share rooms.
 //
-// env: PORT (0 = any), SECRET_HEX (the JWT key, hex), REDIS_URL (optional).
+// env: PORT (0 = any), SECRET_HEX (the JWT key, hex), REDIS_URL (optional), PING_INTERVAL_MS and
+// PING_TIMEOUT_MS (optional).
 // Prints one line `listening <port>` when ready.
 import { createServer } from "node:http";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -17,7 +18,13 @@ import { Server } from "socket.io";
 
 const secret = Buffer.from(process.env.SECRET_HEX ?? "", "hex");
 const httpServer = createServer(handle);
-const io = new Server(httpServer, { cors: { origin: "*" } });
+// PING_INTERVAL_MS / PING_TIMEOUT_MS (bench/sockets.py): engine.io's heartbeat, socket.io's
+// defaults (25 s / 20 s) unless given, as the OMS side's SOCKET_PING_*_SECONDS.
+const io = new Server(httpServer, {
+  cors: { origin: "*" },
+  pingInterval: Number(process.env.PING_INTERVAL_MS ?? 25000),
+  pingTimeout: Number(process.env.PING_TIMEOUT_MS ?? 20000),
+});
 
 if (process.env.REDIS_URL) {
   const { createClient } = await import("redis");
