@@ -38,13 +38,13 @@ from redis.typing import EncodableT, FieldT
 
 from oms.clock import Clock
 from oms.domain.errors import DomainError
-from oms.gateway.connections import PRESENCE_ROLES, Registry
 from oms.security.tokens import derive_key
 from oms.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+PRESENCE_ROLES = frozenset({"staff", "optometrist"})
 DEFAULT_TTL_SECONDS = 10.0
 _WRITE_CHUNK = 1000
 
@@ -73,8 +73,9 @@ class LocalRows(Protocol):
 
     def connection_rows(self) -> list[dict[str, object]]: ...
 
-    @property
-    def registry(self) -> Registry: ...
+    def staff_rows(self) -> list[dict[str, object]]:
+        """The rows of PRESENCE_ROLES only, without describing every socket (see _staff_rows)."""
+        ...
 
 
 def _every_row(local: LocalRows) -> list[dict[str, object]]:
@@ -84,7 +85,7 @@ def _every_row(local: LocalRows) -> list[dict[str, object]]:
 def _staff_rows(local: LocalRows) -> list[dict[str, object]]:
     # From the registry's staff index: presence reads these every second, and describing every
     # socket to keep a few would cost O(sockets) a second (bench/sockets.py found it).
-    return local.registry.staff_rows()
+    return local.staff_rows()
 
 
 class LocalDirectory:

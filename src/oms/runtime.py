@@ -11,7 +11,6 @@ from oms.cluster import Directory, LocalDirectory, new_node_id
 from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
-from oms.gateway.connections import Registry
 from oms.metrics import Metrics
 from oms.rate_limits import RateLimits
 
@@ -23,8 +22,7 @@ class ConnectionRegistry(Protocol):
 
     def connection_rows(self) -> list[dict[str, object]]: ...
 
-    @property
-    def registry(self) -> Registry: ...
+    def staff_rows(self) -> list[dict[str, object]]: ...
 
 
 @dataclass

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from oms.cluster import PRESENCE_ROLES
 from oms.domain.actors import Actor
 
 
@@ -71,7 +72,6 @@ class Connection:
 
 # Staff members and optometrists: whom presence (DESIGN §12) is about. Their sockets are also kept
 # apart, so presence, which reads them every second, never walks 100,000 customers' sockets.
-PRESENCE_ROLES = frozenset({"staff", "optometrist"})
 
 
 class Registry:

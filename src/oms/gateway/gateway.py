@@ -257,6 +257,9 @@ class Gateway:
     def connection_rows(self) -> list[dict[str, object]]:
         return [describe(connection) for connection in self.registry.all()]
 
+    def staff_rows(self) -> list[dict[str, object]]:
+        return self.registry.staff_rows()
+
     # --- what both endpoints do -------------------------------------------------------------------
 
     async def authenticate(
