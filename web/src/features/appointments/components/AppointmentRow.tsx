@@ -63,7 +63,9 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
   const canReschedule = role !== "optometrist" && RESCHEDULABLE.includes(appointment.status);
   const canWriteRx =
     role === "optometrist" && appointment.optometrist.id === user.id && (appointment.status === "completed" || appointment.status === "in_progress");
-  const fresh = Date.now() - new Date(appointment.updated_at).getTime() < 15_000;
+  // Changed within 15 s of when this row appeared, or since (a live update): highlighted.
+  const [shownAt] = useState(Date.now);
+  const fresh = shownAt - new Date(appointment.updated_at).getTime() < 15_000;
   const label = which(appointment, role);
 
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, type UserRow } from "@/shared/api/reference";
 import { formatTime, formatWhen, todayIn } from "@/shared/lib/format";
@@ -30,15 +30,13 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
   const ownBranch = user.role === "staff" ? user.branch_ids[0] : undefined;
   const branches = useBranches();
   const [branchId, setBranchId] = useState<number | undefined>(ownBranch ?? (isCustomer ? (user.branch_id ?? undefined) : undefined));
-  const [optometristId, setOptometristId] = useState<number | undefined>();
+  const [chosenOptometrist, setOptometristId] = useState<number | undefined>();
   const [patient, setPatient] = useState<UserRow | null>(null);
   const patientId = patient?.id;
   const zone = branches.data?.find((b) => b.id === branchId)?.timezone;
-  const [date, setDate] = useState(todayIn());
+  const [chosenDate, setDate] = useState(todayIn());
   // A branch's "today" is its own: the desk in Manila books in Manila time, wherever the browser is.
-  useEffect(() => {
-    if (zone && date < todayIn(zone)) setDate(todayIn(zone));
-  }, [zone, date]);
+  const date = zone && chosenDate < todayIn(zone) ? todayIn(zone) : chosenDate;
   const [type, setType] = useState<AppointmentType>("eye_exam");
   const [slot, setSlot] = useState<Slot | null>(null);
   const [notes, setNotes] = useState("");
@@ -51,9 +49,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
   const duration = APPOINTMENT_TYPES.find((t) => t.value === type)?.minutes ?? 30;
 
   // One optometrist at the branch: choose them.
-  useEffect(() => {
-    if (optometrists.data?.length === 1) setOptometristId(optometrists.data[0]?.id);
-  }, [optometrists.data]);
+  const optometristId = chosenOptometrist ?? (optometrists.data?.length === 1 ? optometrists.data[0]?.id : undefined);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, useUsers } from "@/shared/api/reference";
 import { formatTime } from "@/shared/lib/format";
@@ -83,8 +83,13 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
   const branches = useBranches();
   const save = useSaveSchedule();
   const [draft, setDraft] = useState<ScheduleRowInput[]>(() => sorted(rows.map(toInput)));
-  // A schedule saved elsewhere (another admin) replaces an untouched draft.
-  useEffect(() => setDraft(sorted(rows.map(toInput))), [rows]);
+  // A schedule saved elsewhere (another admin) replaces the draft (adjusted while rendering, as
+  // React advises for state that follows a prop, rather than one render later in an effect).
+  const [draftOf, setDraftOf] = useState(rows);
+  if (draftOf !== rows) {
+    setDraftOf(rows);
+    setDraft(sorted(rows.map(toInput)));
+  }
   const fields = save.error instanceof ApiError ? save.error.fieldErrors : {};
   const change = (index: number, patch: Partial<ScheduleRowInput>) =>
     setDraft((old) => old.map((row, i) => (i === index ? { ...row, ...patch } : row)));

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useUser } from "@/shared/session/session";
 import { Field } from "@/shared/ui/Field";
@@ -54,8 +54,10 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
   const [start, setStart] = useState(saved.quiet_hours?.start ?? "21:00");
   const [end, setEnd] = useState(saved.quiet_hours?.end ?? "07:00");
   const [timezone, setTimezone] = useState(saved.quiet_hours?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [done, setDone] = useState(false);
-  useEffect(() => setDone(false), [channels, quietOn, start, end, timezone]);
+  // "Saved." stands while the form still shows what was saved; any change takes it away.
+  const shown = JSON.stringify([channels, quietOn, start, end, timezone]);
+  const [savedAs, setSavedAs] = useState<string | null>(null);
+  const done = savedAs === shown;
   const errors = save.error instanceof ApiError ? save.error.fieldErrors : {};
   const families = user.role === "customer" ? CUSTOMER_FAMILIES : [...FAMILIES];
 
@@ -66,7 +68,7 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
     event.preventDefault();
     save.mutate(
       { channels, quiet_hours: quietOn ? { start, end, timezone } : null },
-      { onSuccess: () => setDone(true) },
+      { onSuccess: () => setSavedAs(shown) },
     );
   };
 
