@@ -11,6 +11,7 @@ import { APPOINTMENT_TYPES, type AppointmentType } from "../api/types";
 import { newIdempotencyKey } from "../api/idempotency";
 import { PatientPicker } from "./PatientPicker";
 import { SlotPicker, type Slot } from "./SlotPicker";
+import { SubmitButton, NamedOptions } from "@/shared/ui/controls";
 
 /** What a refused booking means to the person at the desk, in words. */
 function bookingProblem(error: unknown): string {
@@ -98,11 +99,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
             data-testid="booking-branch"
           >
             <option value="">Choose a branch…</option>
-            {branches.data?.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
+            <NamedOptions items={branches.data} />
           </select>
         </Field>
         <Field
@@ -119,11 +116,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
             data-testid="booking-optometrist"
           >
             <option value="">{optometrists.data?.length === 0 ? "Nobody works here yet" : "Choose…"}</option>
-            {optometrists.data?.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
+            <NamedOptions items={optometrists.data} />
           </select>
         </Field>
         {!isCustomer && <PatientPicker value={patient} onChange={setPatient} error={errors.patient_id} />}
@@ -160,9 +153,9 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
         </p>
       )}
       <div className="row">
-        <button type="submit" className="btn btn--primary" disabled={!ready || book.isPending} data-testid="booking-submit">
-          {book.isPending ? "Booking…" : slot ? `Book ${formatTime(slot.start_time)}` : "Book"}
-        </button>
+        <SubmitButton pending={book.isPending} busy="Booking…" testId="booking-submit" disabled={!ready}>
+          {slot ? `Book ${formatTime(slot.start_time)}` : "Book"}
+        </SubmitButton>
       </div>
     </form>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { ApiError } from "@/shared/api/client";
 import { Field } from "@/shared/ui/Field";
 import { useLogin } from "../api/login";
+import { SubmitButton } from "@/shared/ui/controls";
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -93,9 +94,9 @@ export function LoginPage() {
                     : "Signing in did not work. Try again in a moment."}
             </p>
           )}
-          <button type="submit" className="btn btn--primary" disabled={login.isPending} data-testid="login-submit">
-            {login.isPending ? "Signing in…" : "Sign in"}
-          </button>
+          <SubmitButton pending={login.isPending} busy="Signing in…" testId="login-submit">
+            Sign in
+          </SubmitButton>
         </form>
       </div>
     </main>

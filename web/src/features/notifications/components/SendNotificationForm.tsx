@@ -5,6 +5,7 @@ import type { Role } from "@/shared/session/session";
 import { Field } from "@/shared/ui/Field";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { useBroadcast, type NotificationType } from "../api/broadcast";
+import { SubmitButton, NamedOptions, TextOptions } from "@/shared/ui/controls";
 
 type Audience = "users" | "role" | "branch";
 const ROLES: Role[] = ["customer", "staff", "optometrist", "admin"];
@@ -95,11 +96,7 @@ export function SendNotificationForm() {
         {audience === "role" && (
           <Field label="Role" error={err("role")}>
             <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="broadcast-role">
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
+              <TextOptions values={ROLES} />
             </select>
           </Field>
         )}
@@ -107,11 +104,7 @@ export function SendNotificationForm() {
           <Field label="Branch" error={err("branch_id")} hint="Its staff and the optometrists who work there.">
             <select value={branchId} onChange={(e) => setBranchId(e.target.value ? Number(e.target.value) : "")} data-testid="broadcast-branch">
               <option value="">Choose…</option>
-              {branches.data?.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <NamedOptions items={branches.data} />
             </select>
           </Field>
         )}
@@ -161,9 +154,9 @@ export function SendNotificationForm() {
           </p>
         )}
         <div className="row">
-          <button type="submit" className="btn btn--primary" disabled={send.isPending} data-testid="broadcast-submit">
-            {send.isPending ? "Sending…" : "Send"}
-          </button>
+          <SubmitButton pending={send.isPending} busy="Sending…" testId="broadcast-submit">
+            Send
+          </SubmitButton>
         </div>
       </form>
     </section>
