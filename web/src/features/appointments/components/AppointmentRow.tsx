@@ -67,6 +67,8 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
   const [shownAt] = useState(Date.now);
   const fresh = shownAt - new Date(appointment.updated_at).getTime() < 15_000;
   const label = which(appointment, role);
+  // The accessible name starts with the button's own words (WCAG 2.5.3, label in name).
+  const cancelWords = actions.includes("no-show") && role !== "customer" ? "Cancel / no-show" : "Cancel";
 
   useEffect(() => {
     if (focused) rowRef.current?.focus();
@@ -165,8 +167,8 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
           </PanelToggle>
         )}
         {(actions.includes("cancel") || actions.includes("no-show")) && (
-          <PanelToggle ref={cancelToggle} open={panel === "reason"} onToggle={() => setPanel(panel === "reason" ? "none" : "reason")} disabled={act.isPending} label={`${actions.includes("no-show") && role !== "customer" ? "Cancel or mark as missed" : "Cancel"} ${label}`} testId="action-cancel-open" danger>
-            {actions.includes("no-show") && role !== "customer" ? "Cancel / no-show" : "Cancel"}
+          <PanelToggle ref={cancelToggle} open={panel === "reason"} onToggle={() => setPanel(panel === "reason" ? "none" : "reason")} disabled={act.isPending} label={`${cancelWords} ${label}`} testId="action-cancel-open" danger>
+            {cancelWords}
           </PanelToggle>
         )}
       </div>
