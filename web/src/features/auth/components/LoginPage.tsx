@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import { ApiError } from "@/shared/api/client";
 import { errorOf, fieldOf, useSchemaForm } from "@/shared/lib/forms";
 import { BrandCard } from "@/shared/ui/BrandCard";
@@ -12,8 +12,8 @@ const PASSWORD = "Enter your password.";
 
 /** What is wrong with each field, in words a person uses (never the server's parser text). */
 const signIn = z.object({
-  email: z.string().trim().min(1, "Enter your email address.").regex(EMAIL, EMAIL_LIKE),
-  password: z.string().min(1, PASSWORD),
+  email: z.string().check(z.trim(), z.minLength(1, "Enter your email address."), z.regex(EMAIL, EMAIL_LIKE)),
+  password: z.string().check(z.minLength(1, PASSWORD)),
 });
 
 /** Why signing in did not work, when no field is to blame. */

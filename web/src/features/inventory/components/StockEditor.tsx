@@ -3,7 +3,7 @@ import { toast } from "sonner";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { Field } from "@/shared/ui/Field";
 import { errorOf, fieldOf, useSchemaForm } from "@/shared/lib/forms";
-import { z } from "zod";
+import { z } from "zod/mini";
 import { useAdjustStock } from "../api/adjust-stock";
 import { useSetStock } from "../api/set-stock";
 import type { StockRow } from "../api/types";
@@ -30,28 +30,27 @@ export function StockEditor({ branchId, row, onClose }: { branchId: number; row:
 
 /** A whole number from a number input's text ("" is 0). */
 const whole = (message: string) =>
-  z
-    .string()
-    .transform(Number)
-    .refine((n) => Number.isInteger(n), message);
+  z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n), message));
 
 function adjustSchema(onHand: number) {
   const notZero = "A whole number, not zero: negative takes stock out.";
   return z.object({
-    delta: whole(notZero)
-      .refine((n) => n !== 0, notZero)
-      .refine((n) => onHand + n >= 0, `Only ${onHand} on hand: stock cannot go below zero.`),
-    reason: z.string().trim().min(1, "Say why (it is kept with the movement)."),
+    delta: whole(notZero).check(
+      z.refine((n) => n !== 0, notZero),
+      z.refine((n) => onHand + n >= 0, `Only ${onHand} on hand: stock cannot go below zero.`),
+    ),
+    reason: z.string().check(z.trim(), z.minLength(1, "Say why (it is kept with the movement).")),
   });
 }
 
 function setSchema(reserved: number) {
   const count = "A whole number, 0 or more.";
   return z.object({
-    on_hand: whole(count)
-      .refine((n) => n >= 0, count)
-      .refine((n) => n >= reserved, `${reserved} are reserved: on hand cannot be less.`),
-    threshold: whole(count).refine((n) => n >= 0, count),
+    on_hand: whole(count).check(
+      z.refine((n) => n >= 0, count),
+      z.refine((n) => n >= reserved, `${reserved} are reserved: on hand cannot be less.`),
+    ),
+    threshold: whole(count).check(z.refine((n) => n >= 0, count)),
   });
 }
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from "react";
-import { z } from "zod";
+import { z } from "zod/mini";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, useUsers } from "@/shared/api/reference";
 import type { Role } from "@/shared/session/session";
@@ -19,20 +19,22 @@ const TYPES: { value: NotificationType; label: string; hint: string }[] = [
 /** What the form must hold before it is sent, in words for the admin. */
 const message = z
   .object({
-    title: z.string().trim().min(1, "Give the notification a title."),
-    message: z.string().trim().min(1, "Write the message."),
+    title: z.string().check(z.trim(), z.minLength(1, "Give the notification a title.")),
+    message: z.string().check(z.trim(), z.minLength(1, "Write the message.")),
     type: z.enum(["general", "alert", "urgent"]),
     audience: z.enum(["role", "branch", "users"]),
     role: z.enum(["customer", "staff", "optometrist", "admin"]),
     branch_id: z.string(),
     user_ids: z.array(z.number()),
   })
-  .superRefine((value, context) => {
-    if (value.audience === "users" && value.user_ids.length === 0)
-      context.addIssue({ code: "custom", path: ["user_ids"], message: "Choose at least one person." });
-    if (value.audience === "branch" && value.branch_id === "")
-      context.addIssue({ code: "custom", path: ["branch_id"], message: "Choose a branch." });
-  });
+  .check(
+    z.superRefine((value, context) => {
+      if (value.audience === "users" && value.user_ids.length === 0)
+        context.addIssue({ code: "custom", path: ["user_ids"], message: "Choose at least one person." });
+      if (value.audience === "branch" && value.branch_id === "")
+        context.addIssue({ code: "custom", path: ["branch_id"], message: "Choose a branch." });
+    }),
+  );
 
 export function SendNotificationForm() {
   const form = useSchemaForm(message, {
