@@ -1,5 +1,6 @@
 """The web app's own unit tests (vitest): the prescription rules the form shares with the server,
-and the one-way import boundaries (app → features → shared). Run here so the one test command
+and the shared prescription cases (tests/shared/rx_cases.json); the import boundaries are
+ESLint's (test_web_lint.py). Run here so the one test command
 covers them; scripts/test installs web/node_modules before pytest."""
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ export function RealtimeProvider({ session, children }: { session: Session; chil
   const client = useQueryClient();
   const navigate = useNavigate();
   const navigateRef = useRef(navigate);
-  navigateRef.current = navigate;
+  useEffect(() => {
+    navigateRef.current = navigate;
+  }, [navigate]);
 
   useEffect(() => {
     const stop = startRealtime({ session, client, navigate: (to) => void navigateRef.current(to) });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import { Link } from "react-router";
 import { toast } from "sonner";
 import { errorMessage } from "@/shared/api/client";
@@ -63,8 +63,12 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
   const canReschedule = role !== "optometrist" && RESCHEDULABLE.includes(appointment.status);
   const canWriteRx =
     role === "optometrist" && appointment.optometrist.id === user.id && (appointment.status === "completed" || appointment.status === "in_progress");
-  const fresh = Date.now() - new Date(appointment.updated_at).getTime() < 15_000;
+  // Changed within 15 s of when this row appeared, or since (a live update): highlighted.
+  const [shownAt] = useState(Date.now);
+  const fresh = shownAt - new Date(appointment.updated_at).getTime() < 15_000;
   const label = which(appointment, role);
+  // The accessible name starts with the button's own words (WCAG 2.5.3, label in name).
+  const cancelWords = actions.includes("no-show") && role !== "customer" ? "Cancel / no-show" : "Cancel";
 
   useEffect(() => {
     if (focused) rowRef.current?.focus();
@@ -158,32 +162,14 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
           </Link>
         )}
         {canReschedule && (
-          <button
-            ref={rescheduleToggle}
-            type="button"
-            className="btn btn--small"
-            disabled={act.isPending}
-            onClick={() => setPanel(panel === "reschedule" ? "none" : "reschedule")}
-            aria-expanded={panel === "reschedule"}
-            aria-label={`Reschedule ${label}`}
-            data-testid="action-reschedule-open"
-          >
+          <PanelToggle ref={rescheduleToggle} open={panel === "reschedule"} onToggle={() => setPanel(panel === "reschedule" ? "none" : "reschedule")} disabled={act.isPending} label={`Reschedule ${label}`} testId="action-reschedule-open">
             Reschedule
-          </button>
+          </PanelToggle>
         )}
         {(actions.includes("cancel") || actions.includes("no-show")) && (
-          <button
-            ref={cancelToggle}
-            type="button"
-            className="btn btn--small btn--danger-outline"
-            disabled={act.isPending}
-            onClick={() => setPanel(panel === "reason" ? "none" : "reason")}
-            aria-expanded={panel === "reason"}
-            aria-label={`${actions.includes("no-show") && role !== "customer" ? "Cancel or mark as missed" : "Cancel"} ${label}`}
-            data-testid="action-cancel-open"
-          >
-            {actions.includes("no-show") && role !== "customer" ? "Cancel / no-show" : "Cancel"}
-          </button>
+          <PanelToggle ref={cancelToggle} open={panel === "reason"} onToggle={() => setPanel(panel === "reason" ? "none" : "reason")} disabled={act.isPending} label={`${cancelWords} ${label}`} testId="action-cancel-open" danger>
+            {cancelWords}
+          </PanelToggle>
         )}
       </div>
       {panel === "reason" && (
@@ -209,6 +195,33 @@ export function AppointmentRow({ appointment, user, focused }: { appointment: Ap
         />
       )}
     </li>
+  );
+}
+
+/** A button that opens and closes one of the row's panels (focus returns to it on close). */
+function PanelToggle({ ref, ...props }: {
+  ref: RefObject<HTMLButtonElement | null>;
+  open: boolean;
+  onToggle: () => void;
+  disabled: boolean;
+  label: string;
+  testId: string;
+  danger?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      ref={ref}
+      type="button"
+      className={props.danger ? "btn btn--small btn--danger-outline" : "btn btn--small"}
+      disabled={props.disabled}
+      onClick={props.onToggle}
+      aria-expanded={props.open}
+      aria-label={props.label}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </button>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useRef, useState, type KeyboardEvent } from "react";
 import { useSearchParams } from "react-router";
 import { todayIso } from "@/shared/lib/format";
 import { useUser } from "@/shared/session/session";
@@ -25,9 +25,11 @@ export function AppointmentsPage() {
   const focusId = Number(params.get("focus")) || undefined;
   // "Open" on a toast or an inbox row lands on that appointment, whatever its status.
   const [view, setView] = useState<View>(focusId ? "all" : "upcoming");
-  useEffect(() => {
+  const [viewFocus, setViewFocus] = useState(focusId);
+  if (viewFocus !== focusId) {
+    setViewFocus(focusId);
     if (focusId) setView("all");
-  }, [focusId]);
+  }
   const [booking, setBooking] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
   const closeBooking = () => {

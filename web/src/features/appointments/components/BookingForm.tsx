@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, type UserRow } from "@/shared/api/reference";
 import { formatTime, formatWhen, todayIn } from "@/shared/lib/format";
@@ -11,6 +11,7 @@ import { APPOINTMENT_TYPES, type AppointmentType } from "../api/types";
 import { newIdempotencyKey } from "../api/idempotency";
 import { PatientPicker } from "./PatientPicker";
 import { SlotPicker, type Slot } from "./SlotPicker";
+import { SubmitButton, NamedOptions } from "@/shared/ui/controls";
 
 /** What a refused booking means to the person at the desk, in words. */
 function bookingProblem(error: unknown): string {
@@ -30,15 +31,13 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
   const ownBranch = user.role === "staff" ? user.branch_ids[0] : undefined;
   const branches = useBranches();
   const [branchId, setBranchId] = useState<number | undefined>(ownBranch ?? (isCustomer ? (user.branch_id ?? undefined) : undefined));
-  const [optometristId, setOptometristId] = useState<number | undefined>();
+  const [chosenOptometrist, setOptometristId] = useState<number | undefined>();
   const [patient, setPatient] = useState<UserRow | null>(null);
   const patientId = patient?.id;
   const zone = branches.data?.find((b) => b.id === branchId)?.timezone;
-  const [date, setDate] = useState(todayIn());
+  const [chosenDate, setDate] = useState(todayIn());
   // A branch's "today" is its own: the desk in Manila books in Manila time, wherever the browser is.
-  useEffect(() => {
-    if (zone && date < todayIn(zone)) setDate(todayIn(zone));
-  }, [zone, date]);
+  const date = zone && chosenDate < todayIn(zone) ? todayIn(zone) : chosenDate;
   const [type, setType] = useState<AppointmentType>("eye_exam");
   const [slot, setSlot] = useState<Slot | null>(null);
   const [notes, setNotes] = useState("");
@@ -51,9 +50,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
   const duration = APPOINTMENT_TYPES.find((t) => t.value === type)?.minutes ?? 30;
 
   // One optometrist at the branch: choose them.
-  useEffect(() => {
-    if (optometrists.data?.length === 1) setOptometristId(optometrists.data[0]?.id);
-  }, [optometrists.data]);
+  const optometristId = chosenOptometrist ?? (optometrists.data?.length === 1 ? optometrists.data[0]?.id : undefined);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -102,11 +99,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
             data-testid="booking-branch"
           >
             <option value="">Choose a branch…</option>
-            {branches.data?.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
+            <NamedOptions items={branches.data} />
           </select>
         </Field>
         <Field
@@ -123,11 +116,7 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
             data-testid="booking-optometrist"
           >
             <option value="">{optometrists.data?.length === 0 ? "Nobody works here yet" : "Choose…"}</option>
-            {optometrists.data?.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
+            <NamedOptions items={optometrists.data} />
           </select>
         </Field>
         {!isCustomer && <PatientPicker value={patient} onChange={setPatient} error={errors.patient_id} />}
@@ -164,9 +153,9 @@ export function BookingForm({ onBooked }: { onBooked?: () => void }) {
         </p>
       )}
       <div className="row">
-        <button type="submit" className="btn btn--primary" disabled={!ready || book.isPending} data-testid="booking-submit">
-          {book.isPending ? "Booking…" : slot ? `Book ${formatTime(slot.start_time)}` : "Book"}
-        </button>
+        <SubmitButton pending={book.isPending} busy="Booking…" testId="booking-submit" disabled={!ready}>
+          {slot ? `Book ${formatTime(slot.start_time)}` : "Book"}
+        </SubmitButton>
       </div>
     </form>
   );

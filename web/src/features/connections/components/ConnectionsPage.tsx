@@ -6,6 +6,7 @@ import { Empty, QueryState } from "@/shared/ui/states";
 import { useBranches, type Branch } from "@/shared/api/reference";
 import { useConnections } from "../api/get-connections";
 import { OnlineNowPanel } from "./OnlineNowPanel";
+import { Table } from "@/shared/ui/Table";
 
 const ROLE_NAMES: Record<string, string> = { admin: "Admin", staff: "Staff", optometrist: "Optometrist", customer: "Customer" };
 
@@ -68,19 +69,7 @@ export function ConnectionsPage() {
                 ))}
                 <input type="search" placeholder="Filter" aria-label="Filter connections" value={filter} onChange={(e) => setFilter(e.target.value)} />
               </div>
-              <div className="table-wrap" tabIndex={0} role="region" aria-label="Connected sockets">
-                <table className="table table--stack" data-testid="connections-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">User</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Transport</th>
-                      <th scope="col">Channels</th>
-                      <th scope="col">Connected</th>
-                      <th scope="col" className="num hide-narrow">Last event</th>
-                    </tr>
-                  </thead>
-                  <tbody>
+              <Table columns={["User", "Role", "Transport", "Channels", "Connected", { label: "Last event", className: "num hide-narrow" }]} className="table--stack" testId="connections-table" region="Connected sockets">
                     {rows.map((r) => (
                       <tr key={r.sid} data-testid="connection-row" data-user-id={r.userId ?? undefined} title={`Socket ${r.sid}`}>
                         <th scope="row">
@@ -100,9 +89,7 @@ export function ConnectionsPage() {
                         <td className="num hide-narrow" data-label="Last event">{r.lastEventId ?? "—"}</td>
                       </tr>
                     ))}
-                  </tbody>
-                </table>
-              </div>
+              </Table>
             </>
           )
         }

@@ -4,6 +4,7 @@ import { Badge } from "@/shared/ui/Badge";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, QueryState } from "@/shared/ui/states";
 import { useDeliveries, type DeliveryFilters } from "../api/get-deliveries";
+import { Table } from "@/shared/ui/Table";
 
 const TONE = { sent: "success", failed: "danger", skipped: "neutral", pending: "warning" } as const;
 
@@ -35,20 +36,7 @@ export function DeliveryLogPage() {
           rows.length === 0 ? (
             <Empty title="No deliveries match." />
           ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="deliveries-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Person</th>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">Attempts</th>
-                    <th scope="col">Planned</th>
-                    <th scope="col">Sent</th>
-                    <th scope="col">Reason</th>
-                  </tr>
-                </thead>
-                <tbody>
+            <Table columns={["Person", "Channel", "Status", { label: "Attempts", className: "num" }, "Planned", "Sent", "Reason"]} testId="deliveries-table">
                   {rows.map((row) => (
                     <tr key={row.id} data-testid="delivery-row" data-status={row.status}>
                       <th scope="row">{row.user.name}</th>
@@ -60,9 +48,7 @@ export function DeliveryLogPage() {
                       <td className="small">{row.last_error ?? ""}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
-            </div>
+            </Table>
           )
         }
       </QueryState>

@@ -9,6 +9,8 @@ import { Empty, QueryState } from "@/shared/ui/states";
 import { useStock } from "../api/get-stock";
 import type { StockStatus } from "../api/types";
 import { StockEditor } from "./StockEditor";
+import { Table } from "@/shared/ui/Table";
+import { NamedOptions } from "@/shared/ui/controls";
 
 const STATUS_LABEL: Record<StockStatus, string> = { normal: "In stock", low: "Low", out: "Out" };
 const STATUS_TONE = { normal: "success", low: "warning", out: "danger" } as const;
@@ -34,11 +36,7 @@ export function InventoryPage() {
           <label className="inline-field">
             Branch
             <select value={branchId ?? ""} onChange={(e) => { setChosen(Number(e.target.value)); setEditing(null); }} data-testid="inventory-branch">
-              {branches.data?.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <NamedOptions items={branches.data} />
             </select>
           </label>
         )}
@@ -65,20 +63,7 @@ export function InventoryPage() {
                 {shown.length === 0 ? (
                   <Empty title={filter === "all" ? "This branch stocks nothing yet." : "Nothing is low or out. 🎉"} />
                 ) : (
-                  <div className="table-wrap" tabIndex={0} role="region" aria-label="Stock table">
-                    <table className="table table--stack" data-testid="stock-table">
-                      <thead>
-                        <tr>
-                          <th scope="col">Product</th>
-                          <th scope="col" className="num">On hand</th>
-                          <th scope="col" className="num hide-narrow">Reserved</th>
-                          <th scope="col" className="num">Available</th>
-                          <th scope="col" className="num">Threshold</th>
-                          <th scope="col">Status</th>
-                          <th scope="col"><span className="sr-only">Actions</span></th>
-                        </tr>
-                      </thead>
-                      <tbody>
+                  <Table columns={["Product", { label: "On hand", className: "num" }, { label: "Reserved", className: "num hide-narrow" }, { label: "Available", className: "num" }, { label: "Threshold", className: "num" }, "Status", { label: <span className="sr-only">Actions</span> }]} className="table--stack" testId="stock-table" region="Stock table">
                         {shown.map((row) => (
                           <Fragment key={row.product.id}>
                             <tr className={`stock stock--${row.status} ${row.product.id === focusId ? "stock--focused" : ""}`} data-testid="stock-row" data-sku={row.product.sku} data-status={row.status}>
@@ -112,9 +97,7 @@ export function InventoryPage() {
                             )}
                           </Fragment>
                         ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  </Table>
                 )}
               </>
             );

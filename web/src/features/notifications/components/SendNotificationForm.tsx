@@ -1,12 +1,14 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState } from "react";
+import { z } from "zod/mini";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, useUsers } from "@/shared/api/reference";
 import type { Role } from "@/shared/session/session";
+import { errorOf, fieldOf, useSchemaForm } from "@/shared/lib/forms";
 import { Field } from "@/shared/ui/Field";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { useBroadcast, type NotificationType } from "../api/broadcast";
+import { SubmitButton, NamedOptions, TextOptions } from "@/shared/ui/controls";
 
-type Audience = "users" | "role" | "branch";
 const ROLES: Role[] = ["customer", "staff", "optometrist", "admin"];
 const TYPES: { value: NotificationType; label: string; hint: string }[] = [
   { value: "general", label: "General", hint: "information" },
@@ -14,20 +16,43 @@ const TYPES: { value: NotificationType; label: string; hint: string }[] = [
   { value: "urgent", label: "Urgent", hint: "stays on screen until dismissed" },
 ];
 
+/** What the form must hold before it is sent, in words for the admin. */
+const message = z
+  .object({
+    title: z.string().check(z.trim(), z.minLength(1, "Give the notification a title.")),
+    message: z.string().check(z.trim(), z.minLength(1, "Write the message.")),
+    type: z.enum(["general", "alert", "urgent"]),
+    audience: z.enum(["role", "branch", "users"]),
+    role: z.enum(["customer", "staff", "optometrist", "admin"]),
+    branch_id: z.string(),
+    user_ids: z.array(z.number()),
+  })
+  .check(
+    z.superRefine((value, context) => {
+      if (value.audience === "users" && value.user_ids.length === 0)
+        context.addIssue({ code: "custom", path: ["user_ids"], message: "Choose at least one person." });
+      if (value.audience === "branch" && value.branch_id === "")
+        context.addIssue({ code: "custom", path: ["branch_id"], message: "Choose a branch." });
+    }),
+  );
+
 export function SendNotificationForm() {
-  const [title, setTitle] = useState("");
-  const [message, setMessage] = useState("");
-  const [type, setType] = useState<NotificationType>("general");
-  const [audience, setAudience] = useState<Audience>("role");
-  const [role, setRole] = useState<Role>("staff");
-  const [branchId, setBranchId] = useState<number | "">("");
-  const [userIds, setUserIds] = useState<number[]>([]);
+  const form = useSchemaForm(message, {
+    title: "",
+    message: "",
+    type: "general",
+    audience: "role",
+    role: "staff",
+    branch_id: "",
+    user_ids: [],
+  });
   const [filter, setFilter] = useState("");
+  const audience = form.watch("audience");
+  const userIds = form.watch("user_ids");
   const branches = useBranches();
   const users = useUsers({}, audience === "users");
   const send = useBroadcast();
   const errors = send.error instanceof ApiError ? send.error.fieldErrors : {};
-  const [local, setLocal] = useState<Record<string, string>>({});
 
   const shown = useMemo(() => {
     const needle = filter.trim().toLowerCase();
@@ -36,47 +61,42 @@ export function SendNotificationForm() {
     );
   }, [users.data, filter]);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const problems: Record<string, string> = {};
-    if (!title.trim()) problems.title = "Give the notification a title.";
-    if (!message.trim()) problems.message = "Write the message.";
-    if (audience === "users" && userIds.length === 0) problems.user_ids = "Choose at least one person.";
-    if (audience === "branch" && branchId === "") problems.branch_id = "Choose a branch.";
-    setLocal(problems);
-    if (Object.keys(problems).length) return;
+  const submit = form.handleSubmit((value) =>
     send.mutate(
       {
-        title: title.trim(),
-        message: message.trim(),
-        type,
-        ...(audience === "users" ? { user_ids: userIds } : audience === "role" ? { role } : { branch_id: Number(branchId) }),
+        title: value.title,
+        message: value.message,
+        type: value.type,
+        ...(value.audience === "users"
+          ? { user_ids: value.user_ids }
+          : value.audience === "role"
+            ? { role: value.role }
+            : { branch_id: Number(value.branch_id) }),
       },
-      {
-        onSuccess: () => {
-          setTitle("");
-          setMessage("");
-        },
-      },
-    );
-  };
+      { onSuccess: () => form.reset({ ...form.getValues(), title: "", message: "" }) },
+    ),
+  );
 
-  const err = (name: string) => local[name] ?? errors[name];
+  const err = (name: "title" | "message" | "role" | "branch_id" | "user_ids") => errorOf(form, name, errors);
+  const choose = (id: number, chosen: boolean) => {
+    form.setValue("user_ids", chosen ? [...userIds, id] : userIds.filter((other) => other !== id));
+    form.clearErrors("user_ids");
+  };
   return (
     <section>
       <PageTitle title="Send a notification" />
       <form className="card stack form-narrow" onSubmit={submit} noValidate data-testid="broadcast-form">
         <Field label="Title" error={err("title")}>
-          <input value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} data-testid="broadcast-title" />
+          <input maxLength={200} {...fieldOf(form, "title")} data-testid="broadcast-title" />
         </Field>
         <Field label="Message" error={err("message")}>
-          <textarea rows={3} value={message} maxLength={2000} onChange={(e) => setMessage(e.target.value)} data-testid="broadcast-message" />
+          <textarea rows={3} maxLength={2000} {...fieldOf(form, "message")} data-testid="broadcast-message" />
         </Field>
         <fieldset className="choices">
           <legend>Kind</legend>
           {TYPES.map((t) => (
             <label key={t.value} className={`choice choice--${t.value}`}>
-              <input type="radio" name="type" value={t.value} checked={type === t.value} onChange={() => setType(t.value)} />
+              <input type="radio" value={t.value} {...form.register("type")} />
               <span>
                 <span className="choice__label">{t.label}</span> <small className="muted">— {t.hint}</small>
               </span>
@@ -87,31 +107,23 @@ export function SendNotificationForm() {
           <legend>Send to</legend>
           {(["role", "branch", "users"] as const).map((a) => (
             <label key={a} className="choice">
-              <input type="radio" name="audience" value={a} checked={audience === a} onChange={() => setAudience(a)} />
+              <input type="radio" value={a} {...form.register("audience")} />
               <span>{a === "role" ? "Everyone with a role" : a === "branch" ? "A branch's people" : "Chosen people"}</span>
             </label>
           ))}
         </fieldset>
         {audience === "role" && (
           <Field label="Role" error={err("role")}>
-            <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="broadcast-role">
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
+            <select {...fieldOf(form, "role")} data-testid="broadcast-role">
+              <TextOptions values={ROLES} />
             </select>
           </Field>
         )}
         {audience === "branch" && (
           <Field label="Branch" error={err("branch_id")} hint="Its staff and the optometrists who work there.">
-            <select value={branchId} onChange={(e) => setBranchId(e.target.value ? Number(e.target.value) : "")} data-testid="broadcast-branch">
+            <select {...fieldOf(form, "branch_id")} data-testid="broadcast-branch">
               <option value="">Choose…</option>
-              {branches.data?.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <NamedOptions items={branches.data} />
             </select>
           </Field>
         )}
@@ -139,9 +151,7 @@ export function SendNotificationForm() {
                         checked={userIds.includes(u.id)}
                         data-testid="broadcast-user"
                         data-email={u.email}
-                        onChange={(e) =>
-                          setUserIds((ids) => (e.target.checked ? [...ids, u.id] : ids.filter((id) => id !== u.id)))
-                        }
+                        onChange={(e) => choose(u.id, e.target.checked)}
                       />
                       <span>
                         {u.name} <small className="muted">{u.email} · {u.role}</small>
@@ -161,9 +171,9 @@ export function SendNotificationForm() {
           </p>
         )}
         <div className="row">
-          <button type="submit" className="btn btn--primary" disabled={send.isPending} data-testid="broadcast-submit">
-            {send.isPending ? "Sending…" : "Send"}
-          </button>
+          <SubmitButton pending={send.isPending} busy="Sending…" testId="broadcast-submit">
+            Send
+          </SubmitButton>
         </div>
       </form>
     </section>

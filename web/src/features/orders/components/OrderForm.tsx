@@ -11,6 +11,7 @@ import { QueryState } from "@/shared/ui/states";
 import { useFrames, useRxChoices, type RxChoice } from "../api/get-order-sources";
 import { usePlaceOrder } from "../api/place-order";
 import { LENS_LABELS, type LensType } from "../api/types";
+import { SubmitButton, NamedOptions } from "@/shared/ui/controls";
 
 const LAB_DAYS: Record<LensType, number> = { single_vision: 3, bifocal: 7, progressive: 14, contact_lens: 5 };
 
@@ -79,11 +80,7 @@ function OrderFormBody({ choices }: { choices: RxChoice[] }) {
       <Field label="Branch" error={errors.branch_id}>
         <select value={branchId} required onChange={(e) => setBranchId(e.target.value ? Number(e.target.value) : "")} data-testid="order-branch">
           <option value="">Choose a branch…</option>
-          {mine.map((b) => (
-            <option key={b.id} value={b.id}>
-              {b.name}
-            </option>
-          ))}
+          <NamedOptions items={mine} />
         </select>
       </Field>
       <fieldset className="field">
@@ -113,9 +110,9 @@ function OrderFormBody({ choices }: { choices: RxChoice[] }) {
           {errorMessage(place.error)}
         </p>
       )}
-      <button type="submit" className="btn btn--primary" disabled={place.isPending || rxId === "" || branchId === ""} data-testid="order-submit">
-        {place.isPending ? "Ordering…" : "Place order"}
-      </button>
+      <SubmitButton pending={place.isPending} busy="Ordering…" testId="order-submit" disabled={rxId === "" || branchId === ""}>
+        Place order
+      </SubmitButton>
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { Empty, QueryState } from "@/shared/ui/states";
 import { useOrders } from "../api/get-orders";
 import { LENS_LABELS, STATUS_LABELS, type Order, type OrderStatus } from "../api/types";
 import { OrderCard, STATUS_TONE } from "./OrderCard";
+import { NamedOptions } from "@/shared/ui/controls";
 
 export function OrdersPage() {
   const user = useUser();
@@ -88,11 +89,7 @@ function OrderBoard() {
             onChange={(event) => setBranchId(event.target.value ? Number(event.target.value) : undefined)}
           >
             <option value="">{user.role === "admin" ? "All branches" : "All my branches"}</option>
-            {mine.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
+            <NamedOptions items={mine} />
           </select>
         </div>
       )}

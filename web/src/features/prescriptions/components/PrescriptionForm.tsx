@@ -7,6 +7,7 @@ import { PageTitle } from "@/shared/ui/PageTitle";
 import { useCandidateAppointments } from "../api/get-candidate-appointments";
 import { useCreatePrescription } from "../api/create-prescription";
 import { EMPTY_EYE, checkEye, eyeBody, type EyeDraft } from "../lib/rx-rules";
+import { SubmitButton } from "@/shared/ui/controls";
 
 type EyeKey = "right_eye" | "left_eye";
 const ROWS: { field: keyof EyeDraft; label: string; hint: string; placeholder: string }[] = [
@@ -136,9 +137,9 @@ export function PrescriptionForm() {
         )}
         {create.isError && !Object.keys(server).length && <p className="form-error" role="alert">{errorMessage(create.error)}</p>}
         <div className="row">
-          <button type="submit" className="btn btn--primary" disabled={create.isPending} data-testid="rx-submit">
-            {create.isPending ? "Issuing…" : "Issue prescription"}
-          </button>
+          <SubmitButton pending={create.isPending} busy="Issuing…" testId="rx-submit">
+            Issue prescription
+          </SubmitButton>
         </div>
       </form>
     </section>

@@ -7,6 +7,7 @@ import { Empty, QueryState } from "@/shared/ui/states";
 import { usePrescriptions } from "../api/get-prescriptions";
 import type { Prescription } from "../api/types";
 import type { EyeOut } from "../lib/rx-rules";
+import { Table } from "@/shared/ui/Table";
 
 export function PrescriptionsPage() {
   const user = useUser();
@@ -59,25 +60,10 @@ function PrescriptionCard({ rx, showPatient, canOrder, focused }: { rx: Prescrip
       </button>
       {open && (
         <div className="rx-card__body">
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Prescriptions table">
-            <table className="table table--compact">
-              <thead>
-                <tr>
-                  <th scope="col">Eye</th>
-                  <th scope="col">SPH</th>
-                  <th scope="col">CYL</th>
-                  <th scope="col">AXIS</th>
-                  <th scope="col">ADD</th>
-                  <th scope="col">PD</th>
-                  <th scope="col">Prism</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table columns={["Eye", "SPH", "CYL", "AXIS", "ADD", "PD", "Prism"]} className="table--compact" region="Prescriptions table">
                 <EyeRow label="Right (OD)" eye={rx.right_eye} />
                 <EyeRow label="Left (OS)" eye={rx.left_eye} />
-              </tbody>
-            </table>
-          </div>
+          </Table>
           <p className="small muted">
             By {rx.optometrist.name}
             {showPatient && <> for {rx.patient.name}</>}

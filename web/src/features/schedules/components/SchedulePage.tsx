@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useBranches, useUsers } from "@/shared/api/reference";
 import { formatTime } from "@/shared/lib/format";
@@ -7,6 +7,8 @@ import { announce } from "@/shared/ui/Announcer";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, QueryState } from "@/shared/ui/states";
 import { useSaveSchedule, useSchedule, type ScheduleRow, type ScheduleRowInput } from "../api/schedule";
+import { Table } from "@/shared/ui/Table";
+import { SubmitButton, NamedOptions } from "@/shared/ui/controls";
 
 export const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
@@ -37,11 +39,7 @@ export function SchedulePage() {
           <label className="inline-field">
             Optometrist
             <select value={optometristId ?? ""} onChange={(e) => setChosen(Number(e.target.value))} data-testid="schedule-optometrist">
-              {optometrists.data?.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
+              <NamedOptions items={optometrists.data} />
             </select>
           </label>
         )}
@@ -83,8 +81,13 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
   const branches = useBranches();
   const save = useSaveSchedule();
   const [draft, setDraft] = useState<ScheduleRowInput[]>(() => sorted(rows.map(toInput)));
-  // A schedule saved elsewhere (another admin) replaces an untouched draft.
-  useEffect(() => setDraft(sorted(rows.map(toInput))), [rows]);
+  // A schedule saved elsewhere (another admin) replaces the draft (adjusted while rendering, as
+  // React advises for state that follows a prop, rather than one render later in an effect).
+  const [draftOf, setDraftOf] = useState(rows);
+  if (draftOf !== rows) {
+    setDraftOf(rows);
+    setDraft(sorted(rows.map(toInput)));
+  }
   const fields = save.error instanceof ApiError ? save.error.fieldErrors : {};
   const change = (index: number, patch: Partial<ScheduleRowInput>) =>
     setDraft((old) => old.map((row, i) => (i === index ? { ...row, ...patch } : row)));
@@ -99,19 +102,7 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
       }}
       data-testid="schedule-form"
     >
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Working hours">
-        <table className="table table--compact schedule-table">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Branch</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Working</th>
-              <th scope="col"><span className="sr-only">Remove</span></th>
-            </tr>
-          </thead>
-          <tbody>
+      <Table columns={["Day", "Branch", "From", "To", "Working", { label: <span className="sr-only">Remove</span> }]} className="table--compact schedule-table" region="Working hours">
             {draft.map((row, index) => (
               <tr key={index} data-testid="schedule-edit-row">
                 <td>
@@ -123,9 +114,7 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
                 </td>
                 <td>
                   <select aria-label={`Branch on ${DAYS[row.day_of_week]}`} value={row.branch_id} onChange={(e) => change(index, { branch_id: Number(e.target.value) })} data-testid="schedule-branch">
-                    {branches.data?.map((b) => (
-                      <option key={b.id} value={b.id}>{b.name}</option>
-                    ))}
+                    <NamedOptions items={branches.data} />
                   </select>
                 </td>
                 <td>
@@ -145,9 +134,7 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </Table>
       {save.isError && <p className="form-error" role="alert">{errorMessage(save.error)}</p>}
       <div className="row">
         <button
@@ -161,9 +148,9 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
         >
           Add a working day
         </button>
-        <button type="submit" className="btn btn--primary" disabled={save.isPending} data-testid="schedule-save">
-          {save.isPending ? "Saving…" : "Save schedule"}
-        </button>
+        <SubmitButton pending={save.isPending} busy="Saving…" testId="schedule-save">
+          Save schedule
+        </SubmitButton>
       </div>
     </form>
   );

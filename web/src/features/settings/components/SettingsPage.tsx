@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "@/shared/api/client";
 import { useUser } from "@/shared/session/session";
 import { Field } from "@/shared/ui/Field";
@@ -6,6 +6,8 @@ import { PageTitle } from "@/shared/ui/PageTitle";
 import { QueryState } from "@/shared/ui/states";
 import { FAMILIES, usePreferences, useSavePreferences, type Channel, type Family, type Preferences } from "../api/preferences";
 import { deviceSubscribed, pushSupported, subscribeThisDevice, unsubscribeThisDevice } from "@/shared/push/device";
+import { Table } from "@/shared/ui/Table";
+import { SubmitButton } from "@/shared/ui/controls";
 
 const LABELS: Record<Family, string> = {
   appointment: "Appointments",
@@ -54,8 +56,10 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
   const [start, setStart] = useState(saved.quiet_hours?.start ?? "21:00");
   const [end, setEnd] = useState(saved.quiet_hours?.end ?? "07:00");
   const [timezone, setTimezone] = useState(saved.quiet_hours?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [done, setDone] = useState(false);
-  useEffect(() => setDone(false), [channels, quietOn, start, end, timezone]);
+  // "Saved." stands while the form still shows what was saved; any change takes it away.
+  const shown = JSON.stringify([channels, quietOn, start, end, timezone]);
+  const [savedAs, setSavedAs] = useState<string | null>(null);
+  const done = savedAs === shown;
   const errors = save.error instanceof ApiError ? save.error.fieldErrors : {};
   const families = user.role === "customer" ? CUSTOMER_FAMILIES : [...FAMILIES];
 
@@ -66,7 +70,7 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
     event.preventDefault();
     save.mutate(
       { channels, quiet_hours: quietOn ? { start, end, timezone } : null },
-      { onSuccess: () => setDone(true) },
+      { onSuccess: () => setSavedAs(shown) },
     );
   };
 
@@ -74,16 +78,7 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
     <form onSubmit={submit} className="card" aria-label="Notification preferences">
       <h2>How we reach you when you are not in OMS</h2>
       <p className="muted small">You always see everything here in OMS. Email and push are sent only for what you have not read within a minute; urgent alerts at once.</p>
-      <div className="table-wrap">
-        <table className="table" data-testid="preferences-table">
-          <thead>
-            <tr>
-              <th scope="col">What</th>
-              <th scope="col">Email</th>
-              <th scope="col">Push</th>
-            </tr>
-          </thead>
-          <tbody>
+      <Table columns={["What", "Email", "Push"]} testId="preferences-table">
             {families.map((family) => (
               <tr key={family}>
                 <th scope="row">{LABELS[family]}</th>
@@ -100,9 +95,7 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
                 ))}
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </Table>
       <h2>Quiet hours</h2>
       <label className="choice">
         <input type="checkbox" checked={quietOn} onChange={(e) => setQuietOn(e.target.checked)} data-testid="quiet-on" /> Hold everything but urgent alerts during these hours
@@ -122,9 +115,9 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
       )}
       {save.isError && !Object.keys(errors).length && <p className="form-error" role="alert">{errorMessage(save.error)}</p>}
       <div className="row">
-        <button type="submit" className="btn btn--primary" disabled={save.isPending} data-testid="preferences-save">
-          {save.isPending ? "Saving…" : "Save"}
-        </button>
+        <SubmitButton pending={save.isPending} busy="Saving…" testId="preferences-save">
+          Save
+        </SubmitButton>
         {done && <span className="form-ok" role="status" data-testid="preferences-saved">Saved.</span>}
       </div>
     </form>

@@ -7,6 +7,8 @@ import { Field } from "@/shared/ui/Field";
 import { PageTitle } from "@/shared/ui/PageTitle";
 import { Empty, QueryState } from "@/shared/ui/states";
 import { useUpdateUser, type UserChanges } from "../api/update-user";
+import { Table } from "@/shared/ui/Table";
+import { SubmitButton, NamedOptions, TextOptions } from "@/shared/ui/controls";
 
 const ROLES: Role[] = ["admin", "staff", "optometrist", "customer"];
 // Staff work at exactly one branch; a customer may have a home branch; the others none.
@@ -42,18 +44,7 @@ export function UsersPage() {
               <div className="summary">
                 <input type="search" placeholder="Filter" aria-label="Filter users" value={filter} onChange={(e) => setFilter(e.target.value)} />
               </div>
-              <div className="table-wrap">
-                <table className="table" data-testid="users-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">User</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Branch</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" />
-                    </tr>
-                  </thead>
-                  <tbody>
+              <Table columns={["User", "Role", "Branch", "Status", ""]} testId="users-table">
                     {rows.map((u) =>
                       editing === u.id ? (
                         <tr key={u.id} data-testid="user-row" data-user-id={u.id}>
@@ -78,9 +69,7 @@ export function UsersPage() {
                         </tr>
                       ),
                     )}
-                  </tbody>
-                </table>
-              </div>
+              </Table>
             </>
           )
         }
@@ -130,11 +119,7 @@ function UserEditor({ user, branches, onDone }: { user: UserRow; branches: Branc
       <strong>{user.name}</strong> <span className="muted small">{user.email}</span>
       <Field label="Role" error={errors.role}>
         <select value={role} onChange={(e) => setRole(e.target.value as Role)} disabled={itself} data-testid="user-role">
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <TextOptions values={ROLES} />
         </select>
       </Field>
       {branchRule !== "none" && (
@@ -145,11 +130,7 @@ function UserEditor({ user, branches, onDone }: { user: UserRow; branches: Branc
             data-testid="user-branch"
           >
             <option value="">{role === "staff" ? "Choose a branch" : "None"}</option>
-            {branches.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
+            <NamedOptions items={branches} />
           </select>
         </Field>
       )}
@@ -163,9 +144,9 @@ function UserEditor({ user, branches, onDone }: { user: UserRow; branches: Branc
         </p>
       )}
       <div className="row">
-        <button type="submit" className="btn btn--primary" disabled={update.isPending} data-testid="user-save">
-          {update.isPending ? "Saving…" : "Save"}
-        </button>
+        <SubmitButton pending={update.isPending} busy="Saving…" testId="user-save">
+          Save
+        </SubmitButton>
         <button type="button" className="btn btn--ghost" onClick={onDone}>
           Cancel
         </button>

@@ -1,7 +1,8 @@
-import { useEffect, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { ApiError } from "@/shared/api/client";
 import { formatTime } from "@/shared/lib/format";
+import { BrandCard } from "@/shared/ui/BrandCard";
 import { useFollowVisitLink, useVisitLinkPreview, type VisitAction, type VisitAppointment } from "../api/visit-link";
 
 const TYPE_NAMES: Record<string, string> = {
@@ -47,22 +48,10 @@ function problem(error: unknown): string {
 }
 
 function Card({ title, children }: { title: string; children: ReactNode }) {
-  useEffect(() => {
-    document.title = `${title} · OMS`;
-  }, [title]);
   return (
-    <main className="login">
-      <div className="login__card stack">
-        <div className="brand brand--large">
-          <span className="brand__mark" aria-hidden="true" />
-          <span>
-            Everbright <strong>OMS</strong>
-          </span>
-        </div>
-        <h1 className="login__title">{title}</h1>
-        {children}
-      </div>
-    </main>
+    <BrandCard title={title} className="stack">
+      {children}
+    </BrandCard>
   );
 }
 
