@@ -12,9 +12,9 @@ while planning and (notification, channel) is unique, so two planners never plan
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, literal, select, tuple_
+from sqlalchemy import Table, insert, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -136,7 +136,7 @@ async def plan_deliveries(
         )
     if planned:
         # Core, not the ORM's bulk insert: no per-row bookkeeping for rows it never loads.
-        await session.execute(insert(Delivery.__table__), planned)
+        await session.execute(insert(cast(Table, Delivery.__table__)), planned)
     cursor.last_event_id = rows[-1].event_id
     cursor.last_notification_id = rows[-1].id
     await session.commit()

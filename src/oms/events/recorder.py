@@ -30,6 +30,7 @@ from oms.events.catalogue import (
 from oms.events.envelope import PublishedEvent
 from oms.events.horizon import EVENT_WRITER_LOCK
 from oms.events.inbox_rows import write_inbox_rows
+from oms.events.recipients import Audience
 
 _PENDING = "oms.pending_events"
 _ACTING_USER = "oms.acting_user"
@@ -111,10 +112,11 @@ async def record_event(
     message: str,
     level: Level,
     subject: dict[str, Any],
-    recipients: Iterable[int],
+    recipients: Iterable[int] | Audience,
     actor_id: int | None = None,
 ) -> PublishedEvent:
-    """`actor_id` (default: the session's acting user) is who caused the event."""
+    """`actor_id` (default: the session's acting user) is who caused the event. `recipients`:
+    user ids, or an `Audience` (a role, a branch) resolved by the database as it writes."""
     actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
     record = await _new_event(
         session, name, title=title, message=message, level=level, subject=subject
@@ -125,7 +127,7 @@ async def record_event(
     inbox = await write_inbox_rows(
         session,
         event_id=record.id,
-        user_ids=sorted(set(recipients)),
+        user_ids=recipients if isinstance(recipients, Audience) else sorted(set(recipients)),
         actor_id=actor_id,
         all_read=is_ambient(name),
         now=utcnow(),
