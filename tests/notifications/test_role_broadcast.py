@@ -208,3 +208,18 @@ async def test_a_branch_broadcast_reaches_exactly_the_branch_channel_members(
         members = await branch_members(session, north.id)
     assert set(await inbox_of_event(database, event_id)) == members
     assert members == {staff.id, optometrist.id, both.id}
+
+
+async def test_a_role_with_no_members_is_recorded_with_none(
+    client: httpx.AsyncClient, factory: Factory, database: Database, published: PublishedLog
+) -> None:
+    admin = await factory.admin()
+    response = await client.post(
+        BROADCAST,
+        json={"title": "Hello", "message": "Anyone?", "type": "general", "role": "optometrist"},
+        headers=admin.headers,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["recipients"] == 0
+    assert await inbox_of_event(database, response.json()["event_id"]) == {}
+    assert list(published.only().recipients) == []
