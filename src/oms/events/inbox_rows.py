@@ -6,8 +6,10 @@ processing and RETURNING bookkeeping per row in Python) and about 1 s on SQLite,
 RETURNING in parameter order made it run one INSERT per row, each a round trip to aiosqlite's
 thread (bench/README.md, "Broadcasts persist at socket speed"). Here the recipient list travels
 as ONE parameter (a PostgreSQL array, a JSON array on SQLite), the database expands it, and the
-(user id, inbox id) pairs come back in one result: O(N) inside the database, O(1) statements and
-O(1) Python objects per batch on the request's path.
+(user id, inbox id) pairs come back in one result: O(N) inside the database, one statement and
+no per-row Python work on the request's path beyond the returned ids. A role's or branch's
+members (an `Audience`) are not even sent: its query is the SELECT of the INSERT ... SELECT, so
+100,000 member ids never travel to Python and back (0.8-1.5 s at 100,000 on the bench machine).
 
 PostgreSQL returns the pairs as two arrays (asyncpg decodes them in C, no row objects); SQLite
 returns rows, sorted here. Either way the result is the `Recipients` the envelope carries, in
