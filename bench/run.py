@@ -121,13 +121,20 @@ class LoadGenerator:
         )
 
     def call(self, command: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
+        self.send(command)
+        return self.read(timeout)
+
+    def send(self, command: dict[str, Any]) -> None:
         assert self.process.stdin
-        assert self.process.stdout
         # Large commands (10,000 tokens) go through a file.
         path = self.tmp / "command.json"
         path.write_text(json.dumps(command))
         self.process.stdin.write(f"@{path}\n".encode())
         self.process.stdin.flush()
+
+    def read(self, timeout: float = 600) -> dict[str, Any]:
+        """The next reply line (for a command sent with `send`)."""
+        assert self.process.stdout
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()

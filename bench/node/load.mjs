@@ -13,6 +13,14 @@
 //       the OMS REST path: stock adjust (-> staff + admins), broadcast to one user, broadcast to
 //       the customer role; each timed from just before the request to the last receipt.
 //   {op: "e2e_node", publish_urls, rounds, pause_ms}   the Node equivalent (POST /publish).
+//   {op: "role_once", mode: "rest"|"node", api_url, admin_token, publish_url, event_id, timeout_ms}
+//       one broadcast to the customer role (OMS: POST /api/notifications/broadcast, persisted;
+//       Node: POST /publish to room role.customer, in memory), waiting for every connected
+//       customer of this process -> {type: "role_once", sent_at, stored_at, last_at, count,
+//       expected}, times in ms since the epoch (performance.timeOrigin + now), so that the
+//       receipts of another load generator process on this machine compare (bench/broadcast.py).
+//   {op: "listen", timeout_ms}   the receipts of the next event above the ones seen, on this
+//       process's customers -> {type: "heard", last_at, count, expected}.
 //   {op: "quit"}
 import { readFileSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
@@ -358,6 +366,50 @@ async function e2eNode({ publish_urls: urls, rounds, pause_ms: pause, first_even
   print({ type: "e2e", missing, disconnects: disconnects - disconnectsBefore, ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, summary(v)])), first, rounds: rows });
 }
 
+// --- role broadcasts (bench/broadcast.py) ---------------------------------------------------------
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+async function receiptsOfNext(timeoutMs, request) {
+  const seen = new Set();
+  let lastAt = 0;
+  let top = floor;
+  listener = (entry, event, payload) => {
+    if (!event.startsWith("notification.") || !(payload?.event_id > floor)) return;
+    top = Math.max(top, payload.event_id);
+    seen.add(entry);
+    lastAt = epochNow();
+  };
+  const requested = request ? await request() : null;
+  const deadline = performance.now() + timeoutMs;
+  while (seen.size < customers.length && performance.now() < deadline) await sleep(1);
+  listener = null;
+  floor = top;
+  return { requested, last_at: lastAt, count: seen.size, expected: customers.length };
+}
+
+async function roleOnce({ mode, api_url: api, admin_token: adminToken, publish_url: publishUrl, event_id: eventId, timeout_ms: timeoutMs = 30000 }) {
+  const sentAt = epochNow();
+  const request = async () => {
+    if (mode === "rest") {
+      const headers = { "content-type": "application/json", authorization: `Bearer ${adminToken}` };
+      await post(`${api}/api/notifications/broadcast`, headers, { title: "bench", message: "all", role: "customer" });
+    } else {
+      const payload = payloadFor(eventId, Date.now());
+      await post(`${publishUrl}/publish`, { "content-type": "application/json" }, { room: "role.customer", event: payload.event, payload: { id: 0, ...payload } });
+    }
+    return epochNow();
+  };
+  const heard = await receiptsOfNext(timeoutMs, request);
+  print({ type: "role_once", sent_at: sentAt, stored_at: heard.requested, last_at: heard.last_at, count: heard.count, expected: heard.expected });
+}
+
+async function listen({ timeout_ms: timeoutMs = 30000 }) {
+  print({ type: "listening" });
+  const heard = await receiptsOfNext(timeoutMs, null);
+  print({ type: "heard", last_at: heard.last_at, count: heard.count, expected: heard.expected });
+}
+
 const commands = createInterface({ input: process.stdin });
 for await (const line of commands) {
   const command = JSON.parse(line.startsWith("@") ? readFileSync(line.slice(1), "utf8") : line);
@@ -366,6 +418,8 @@ for await (const line of commands) {
     else if (command.op === "stream") await stream(command);
     else if (command.op === "e2e") await e2e(command);
     else if (command.op === "e2e_node") await e2eNode(command);
+    else if (command.op === "role_once") await roleOnce(command);
+    else if (command.op === "listen") await listen(command);
     else if (command.op === "disconnect") {
       for (const entry of sockets) entry.socket.disconnect();
       sockets.length = 0;

@@ -14,6 +14,7 @@ from oms.db.database import Database
 from oms.db.models import Notification, User
 from oms.domain.actors import actor_for
 from oms.domain.notifications import broadcast
+from oms.events.recipients import branch_members
 from oms.events.store import events_between
 from tests.conftest import PublishedLog
 from tests.factories import Factory, TestUser
@@ -185,3 +186,40 @@ async def test_thousands_of_members_in_one_write(
     async with database.read_session() as session:
         [stored] = await events_between(session, event_id - 1, event_id)
     assert list(stored.recipients) == sorted(rows.items())
+
+
+async def test_a_branch_broadcast_reaches_exactly_the_branch_channel_members(
+    client: httpx.AsyncClient, factory: Factory, database: Database
+) -> None:
+    """The audience the database resolves is `branch_members`: the branch's active staff and the
+    optometrists with an active schedule there — not other branches', not customers."""
+    admin = await factory.admin()
+    north, south = await factory.branch(), await factory.branch()
+    staff, optometrist = await factory.staff(north), await factory.optometrist(north)
+    both = await factory.optometrist(north, south)
+    await factory.staff(south)
+    await factory.optometrist(south)
+    await factory.customer(north)
+    gone = await factory.staff(north)
+    await _set(database, gone, is_active=False)
+
+    event_id = await _send(client, admin, branch_id=north.id)
+    async with database.session() as session:
+        members = await branch_members(session, north.id)
+    assert set(await inbox_of_event(database, event_id)) == members
+    assert members == {staff.id, optometrist.id, both.id}
+
+
+async def test_a_role_with_no_members_is_recorded_with_none(
+    client: httpx.AsyncClient, factory: Factory, database: Database, published: PublishedLog
+) -> None:
+    admin = await factory.admin()
+    response = await client.post(
+        BROADCAST,
+        json={"title": "Hello", "message": "Anyone?", "type": "general", "role": "optometrist"},
+        headers=admin.headers,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["recipients"] == 0
+    assert await inbox_of_event(database, response.json()["event_id"]) == {}
+    assert list(published.only().recipients) == []

@@ -190,8 +190,12 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    # No foreign keys (migration 0008): a broadcast writes one row per member in one statement,
+    # and PostgreSQL's per-row key checks were half its time at 100,000 members. Rows are only
+    # written by events/inbox_rows.py, with the event of the same transaction and ids read from
+    # `users` (users and events are never deleted).
+    user_id: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[int] = mapped_column(BigId)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,9 +12,9 @@ while planning and (notification, channel) is unique, so two planners never plan
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, literal, select, tuple_
+from sqlalchemy import Table, insert, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from oms.db.models import (
     User,
 )
 from oms.delivery.families import IMMEDIATE_EVENTS, family_of
-from oms.delivery.preferences import effective
+from oms.delivery.preferences import Preferences, effective
 from oms.events.horizon import settled_horizon
 
 PLAN_BATCH = 2000
@@ -96,11 +96,19 @@ async def plan_deliveries(
         )
     )
     planned: list[dict[str, Any]] = []
+    # Most members of a broadcast never changed a preference: their role's defaults, built once.
+    defaults: dict[str, Preferences] = {}
     for row in rows:
         # Read already (their own action, or seen at once) or no longer a user: nothing to send.
         if row.read_at is not None or not row.is_active:
             continue
-        preferences = effective(row.role, chosen.get(row.user_id))
+        own = chosen.get(row.user_id)
+        if own is None:
+            preferences = defaults.get(row.role) or defaults.setdefault(
+                row.role, effective(row.role, None)
+            )
+        else:
+            preferences = effective(row.role, own)
         family = family_of(row.name)
         due = (
             now
@@ -127,7 +135,8 @@ async def plan_deliveries(
             for channel in channels
         )
     if planned:
-        await session.execute(insert(Delivery), planned)
+        # Core, not the ORM's bulk insert: no per-row bookkeeping for rows it never loads.
+        await session.execute(insert(cast(Table, Delivery.__table__)), planned)
     cursor.last_event_id = rows[-1].event_id
     cursor.last_notification_id = rows[-1].id
     await session.commit()

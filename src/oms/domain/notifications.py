@@ -33,7 +33,7 @@ from oms.events.catalogue import (
     NotificationEventName,
     is_per_recipient,
 )
-from oms.events.recipients import branch_members, role_members
+from oms.events.recipients import Audience, branch_audience, role_audience
 from oms.events.recorder import commit, record_event, record_user_message
 
 BroadcastType = Literal["general", "alert", "urgent"]
@@ -214,18 +214,20 @@ async def _check_users(session: AsyncSession, user_ids: list[int]) -> set[int]:
 
 async def resolve_recipients(
     session: AsyncSession, user_ids: list[int] | None, role: str | None, branch_id: int | None
-) -> set[int]:
+) -> set[int] | Audience:
+    """Listed users are checked here; a role's or branch's members are an `Audience` the
+    database resolves as it writes their inbox rows (DESIGN §12: no per-member work here)."""
     _check_target(user_ids, role, branch_id)
     if user_ids is not None:
         return await _check_users(session, user_ids)
     if role is not None:
         if role not in ROLES:
             raise InvalidField("role", f"must be one of {', '.join(ROLES)}")
-        return await role_members(session, role)
+        return role_audience(role)
     assert branch_id is not None
     if await session.get(Branch, branch_id) is None:
         raise InvalidField("branch_id", f"there is no branch {branch_id}")
-    return await branch_members(session, branch_id)
+    return branch_audience(branch_id)
 
 
 def _check_content(title: str, message: str, type: str, data: dict[str, Any] | None) -> None:
@@ -273,4 +275,4 @@ async def broadcast(
         recipients=recipients,
     )
     await commit(session)
-    return event.event_id, len(recipients)
+    return event.event_id, len(event.recipients)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.db.models import Schedule, User
@@ -83,3 +85,36 @@ async def for_presence(session: AsyncSession, branch_ids: Iterable[int]) -> set[
     for branch_id in branch_ids:
         found |= await branch_members(session, branch_id)
     return found
+
+
+# --- DESIGN §12: audiences resolved where the inbox rows are written --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Everyone a query selects (one column: user ids, each once), for `record_event`'s
+    `recipients`: the inbox rows are then written by one INSERT ... SELECT over it
+    (events/inbox_rows.py), so a broadcast to 100,000 members never brings their ids into Python
+    and back. Resolved in the recording transaction: members who join later are not in it."""
+
+    query: Select[Any]
+
+
+def role_audience(role: str) -> Audience:
+    return Audience(select(User.id).where(User.is_active.is_(True), User.role == role))
+
+
+def branch_audience(branch_id: int) -> Audience:
+    """The `branch.{id}` channel's members, as `branch_members` finds them."""
+    working_here = select(Schedule.optometrist_id).where(
+        Schedule.branch_id == branch_id, Schedule.is_active.is_(True)
+    )
+    return Audience(
+        select(User.id).where(
+            User.is_active.is_(True),
+            or_(
+                and_(User.role == "staff", User.branch_id == branch_id),
+                and_(User.role == "optometrist", User.id.in_(working_here)),
+            ),
+        )
+    )

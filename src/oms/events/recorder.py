@@ -22,6 +22,7 @@ from oms.events.catalogue import EventDraft, InboxReadDraft, RecordedDraft, is_a
 from oms.events.envelope import PublishedEvent
 from oms.events.horizon import EVENT_WRITER_LOCK
 from oms.events.inbox_rows import write_inbox_rows
+from oms.events.recipients import Audience
 
 _PENDING = "oms.pending_events"
 _ACTING_USER = "oms.acting_user"
@@ -95,11 +96,12 @@ async def record_event(
     session: AsyncSession,
     draft: RecordedDraft,
     *,
-    recipients: Iterable[int],
+    recipients: Iterable[int] | Audience,
     actor_id: int | None = None,
 ) -> PublishedEvent:
-    """Record `draft` (its name is `draft.event`) for `recipients`. `actor_id` (default: the
-    session's acting user) is who caused the event."""
+    """Record `draft` (its name is `draft.event`) for `recipients`: user ids, or an `Audience` (a
+    role, a branch) resolved by the database as it writes. `actor_id` (default: the session's
+    acting user) is who caused the event."""
     actor_id = actor_id if actor_id is not None else session.info.get(_ACTING_USER)
     record = await _new_event(session, draft)
     name = record.name
@@ -109,7 +111,7 @@ async def record_event(
     inbox = await write_inbox_rows(
         session,
         event_id=record.id,
-        user_ids=sorted(set(recipients)),
+        user_ids=recipients if isinstance(recipients, Audience) else sorted(set(recipients)),
         actor_id=actor_id,
         all_read=is_ambient(name),
         now=utcnow(),
