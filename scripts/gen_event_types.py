@@ -17,7 +17,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from oms.events.catalogue import EVENT_MODELS, EVENT_MODELS_BY_NAME, Level, model_for
+from oms.events.catalogue import EVENT_MODELS, EVENT_MODELS_BY_NAME, EventBase, Level, model_for
 
 TARGET = Path(__file__).resolve().parents[1] / "web" / "src" / "shared" / "api" / "events.gen.ts"
 HEADER = (
@@ -72,7 +72,12 @@ def _event_bases() -> tuple[type[BaseModel], ...]:
 
 
 def _base(model: type[BaseModel]) -> type[BaseModel] | None:
-    """The model's pydantic parent when that parent declares fields of its own (EventBase)."""
+    """The model's pydantic parent when that parent declares fields of its own (EventBase).
+
+    A wire model is `XEvent(XDraft, EventBase)`: the draft is how the domain builds it, not part
+    of the contract, so the web app sees `XEvent extends EventBase` and the fields it adds."""
+    if EventBase in model.__bases__:
+        return EventBase
     parent = model.__bases__[0]
     if issubclass(parent, BaseModel) and parent.model_fields:
         return parent

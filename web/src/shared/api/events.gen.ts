@@ -47,13 +47,6 @@ export interface BranchWithAddress extends BranchRef {
   address: string;
 }
 
-export interface EventDraft {
-  event: string;
-  title: string;
-  message: string;
-  level: Level;
-}
-
 export interface OrderSubject {
   id: number;
   number: string;
@@ -115,41 +108,52 @@ export interface PatientRef extends PersonRef {
   email: string;
 }
 
-export interface AppointmentDraft extends EventDraft {
+export interface EventBase {
+  event_id: number;
+  event: string;
+  type: string;
+  title: string;
+  message: string;
+  level: Level;
+  timestamp: string;  // ISO 8601, UTC
+}
+
+export interface AppointmentEvent extends EventBase {
   event: "appointment.created" | "appointment.updated" | "appointment.confirmed" | "appointment.cancelled" | "appointment.completed" | "appointment.no_show";
   id: number;
   appointment: AppointmentSubject;
   by: PersonRef | null;
 }
 
-export interface InventoryDraft extends EventDraft {
+export interface InventoryEvent extends EventBase {
   event: "inventory.low_stock" | "inventory.out_of_stock" | "inventory.restocked";
   product: ProductRef;
   branch: BranchWithAddress;
   stock: StockLevel;
 }
 
-export interface NotificationDraft extends EventDraft {
+export interface NotificationEvent extends EventBase {
   event: "notification.general" | "notification.alert" | "notification.urgent";
   data: Record<string, unknown>;
+  id: number;
 }
 
-export interface PrescriptionDraft extends EventDraft {
+export interface PrescriptionEvent extends EventBase {
   event: "prescription.created";
   prescription: PrescriptionSubject;
 }
 
-export interface ScheduleDraft extends EventDraft {
+export interface ScheduleEvent extends EventBase {
   event: "schedule.updated";
   schedule: ScheduleSubject;
 }
 
-export interface OrderDraft extends EventDraft {
+export interface OrderEvent extends EventBase {
   event: "order.created" | "order.updated" | "order.ready" | "order.collected" | "order.cancelled" | "order.late";
   order: OrderSubject;
 }
 
-export interface InboxReadDraft extends EventDraft {
+export interface InboxReadEvent extends EventBase {
   event: "inbox.read";
   user_id: number;
   ids: number[];
@@ -157,73 +161,18 @@ export interface InboxReadDraft extends EventDraft {
   unread_count: number;
 }
 
-export interface PresenceDraft extends EventDraft {
+export interface PresenceEvent extends EventBase {
   event: "presence.changed";
   user: PresenceUser;
   branch_ids: number[];
   online: boolean;
 }
 
-export interface ReminderDraft extends EventDraft {
+export interface ReminderEvent extends EventBase {
   event: "appointment.reminder";
   id: number;
   appointment: AppointmentSubject;
   offset: string;
-}
-
-export interface AppointmentEvent extends AppointmentDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface InventoryEvent extends InventoryDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface NotificationEvent extends NotificationDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-  id: number;
-}
-
-export interface PrescriptionEvent extends PrescriptionDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface ScheduleEvent extends ScheduleDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface OrderEvent extends OrderDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface InboxReadEvent extends InboxReadDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface PresenceEvent extends PresenceDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
-}
-
-export interface ReminderEvent extends ReminderDraft {
-  event_id: number;
-  type: string;
-  timestamp: string;  // ISO 8601, UTC
 }
 
 /** The payload of each socket event, by event name. */
