@@ -27,25 +27,17 @@ CHROMIUM_FLAGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """pytest-xdist groups (`--dist loadgroup`) for the end-to-end tests. The tests that use the
-    package's `oms serve` are dealt alternately into two groups, which two workers run at the
-    same time, each with one Chromium and one server of its own (the tests count relative to what
-    they find, so which demo server they get does not matter): one group would be a long pole
-    that the other workers wait for at the end. A module with a server of its own (it stops and
-    restarts it: test_reconnect) is a group of its own. pytest-xdist hands out the largest groups
-    first, so a worker runs its end-to-end group before anything else and starts its browser
-    and server once."""
+    """Under pytest-xdist (`--dist loadgroup`) the end-to-end tests that share the package's
+    `oms serve` go to one worker, so it starts once, not once per worker. A module with a server
+    of its own (it stops and restarts it: test_reconnect) is a group of its own, which another
+    worker takes at the same time: it waits out reconnect back-offs, and that wait need not be
+    added to the shared group's."""
     here = Path(__file__).parent
-    shared = 0
     for item in items:
-        if not item.path.is_relative_to(here):
-            continue
-        if isinstance(item, pytest.Function) and "server" in vars(item.module):
-            group = f"e2e-{item.path.stem}"
-        else:
-            group = f"e2e-{'ab'[shared % 2]}"
-            shared += 1
-        item.add_marker(pytest.mark.xdist_group(group))
+        if item.path.is_relative_to(here):
+            own_server = isinstance(item, pytest.Function) and "server" in vars(item.module)
+            group = f"e2e-{item.path.stem}" if own_server else "e2e"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _stale(dist: Path) -> bool:
