@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -100,6 +101,15 @@ def backends_for(metafunc: pytest.Metafunc) -> list[str]:
     return ["sqlite"] if "sqlite" in BACKENDS else BACKENDS[:1]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` (servers in subprocesses, clusters) first, the rest in file order.
+    pytest-xdist hands tests out in this order (after the end-to-end group, its largest unit), so
+    the long ones start early and a run ends on short tests both workers share, not on one
+    worker finishing a long test alone while the other idles. Stable, so every worker collects
+    the same order."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
         metafunc.parametrize("database_url", backends_for(metafunc), indirect=True)
@@ -152,9 +162,27 @@ def runtime(settings: Settings, database: Database, clock: ManualClock) -> Runti
     return Runtime(settings=settings, database=database, clock=clock)
 
 
+# One API app per worker process and configuration. FastAPI builds every route's dependency
+# graph and validators on an app's first request (~0.15 s of CPU): a new app per test paid that
+# for each of several hundred tests. `app.state.runtime` is the only thing that binds an app to a
+# test's runtime (database, clock, rate limits live there), so the `client` fixture points the
+# shared app at its test's runtime. Settings other than the per-test database and data directory
+# (CORS, CSP, body limits...) are part of the key: a test with other settings gets its own app.
+_APPS: dict[str, FastAPI] = {}
+
+
+def api_for(runtime: Runtime) -> FastAPI:
+    key = runtime.settings.model_dump_json(exclude={"database_url", "oms_data_dir"})
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_api(runtime)
+    app.state.runtime = runtime
+    return app
+
+
 @pytest.fixture
 async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_api(runtime))
+    transport = httpx.ASGITransport(app=api_for(runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as client:
         yield client
 

@@ -15,6 +15,9 @@ import pytest
 
 from oms.demo import DEMO_PASSWORD
 
+# Real `oms` subprocesses: scheduled first (tests/conftest.py), so they never end a run alone.
+pytestmark = pytest.mark.slow
+
 DEMO_EMAILS = [
     "admin@everbright.test",
     "staff.emerald@everbright.test",

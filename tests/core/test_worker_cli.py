@@ -11,12 +11,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from oms.db.database import Database
 from oms.db.models import EventRecord
 from oms.events.bus import InProcessBus
 from tests.core.test_cli import oms, oms_environment
+
+# Real `oms` subprocesses: scheduled first (tests/conftest.py), so they never end a run alone.
+pytestmark = pytest.mark.slow
 
 
 async def _event_names(data_dir: Path) -> list[str]:

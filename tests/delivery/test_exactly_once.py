@@ -124,6 +124,7 @@ async def spawn(worker_env: dict[str, str]) -> AsyncIterator[Spawn]:
             await process.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.postgresql
 async def test_kill_9_mid_batch_and_two_workers_send_each_delivery_once(
     database: Database,

@@ -27,12 +27,17 @@ CHROMIUM_FLAGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) every end-to-end test goes to one worker: they
-    share one Chromium and one `oms serve`, started once, not once per worker."""
+    """Under pytest-xdist (`--dist loadgroup`) the end-to-end tests that share the package's
+    `oms serve` go to one worker, so it starts once, not once per worker. A module with a server
+    of its own (it stops and restarts it: test_reconnect) is a group of its own, which another
+    worker takes at the same time: it waits out reconnect back-offs, and that wait need not be
+    added to the shared group's."""
     here = Path(__file__).parent
     for item in items:
         if item.path.is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            own_server = isinstance(item, pytest.Function) and "server" in vars(item.module)
+            group = f"e2e-{item.path.stem}" if own_server else "e2e"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _stale(dist: Path) -> bool:

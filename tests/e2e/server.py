@@ -17,6 +17,8 @@ import httpx
 OMS = Path(sys.executable).with_name("oms")
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
+# Any key but the development one (refused outside development); this server's tokens only.
+E2E_APP_KEY = "end-to-end-test-key-of-the-oms-suite-0123456789"
 
 
 def free_port() -> int:
@@ -39,7 +41,11 @@ class OmsServer:
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
-            "APP_ENV": "development",
+            # `test`, not `development`: the same app, but argon2's cheapest profile for the demo
+            # accounts' hashes, so each of the suite's many sign-ins costs microseconds of CPU,
+            # not a 64 MiB hash (verifying reads the profile from the hash).
+            "APP_ENV": "test",
+            "APP_KEY": E2E_APP_KEY,
             "OMS_DATA_DIR": str(self.data_dir),
             "OMS_WEB_DIR": str(self.web_dist),
             "HTTP_HOST": "127.0.0.1",

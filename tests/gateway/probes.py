@@ -15,7 +15,10 @@ from typing import Any
 import socketio
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
-WAIT = 10.0
+# How long a probe waits for what it expects before the test fails: generous, since a wait ends
+# as soon as the thing arrives and only a failing test ever waits it out (a busy machine must not
+# turn a slow arrival into a failure).
+WAIT = 30.0
 CONNECTIONS_CHANGED = "connections.changed"
 
 

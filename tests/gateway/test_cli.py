@@ -9,9 +9,14 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import TEST_APP_KEY
 from tests.gateway.conftest import LiveGateway
 from tests.gateway.scenario import Chain, notify
+
+# Real `oms` subprocesses: scheduled first (tests/conftest.py), so they never end a run alone.
+pytestmark = pytest.mark.slow
 
 
 async def _oms(live: LiveGateway, tmp_path: Path, *args: str) -> tuple[int, str, str]:
