@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
 import type { InboxItem } from "./get-notifications";
-import { bumpUnreadCount } from "./get-unread-count";
 import { notificationKeys } from "./keys";
 
 export const markRead = (id: number) => api.post<InboxItem>(`/api/notifications/${id}/read`);
@@ -11,21 +10,16 @@ export function useMarkRead() {
   return useMutation({
     mutationFn: markRead,
     onSuccess: (item) => {
-      let changed = false;
       client.setQueriesData<InfiniteData<InboxItem[]>>({ queryKey: notificationKeys.lists }, (old) =>
         old && {
           ...old,
-          pages: old.pages.map((page) =>
-            page.map((row) => {
-              if (row.id !== item.id) return row;
-              if (row.read_at === null) changed = true;
-              return item;
-            }),
-          ),
+          pages: old.pages.map((page) => page.map((row) => (row.id === item.id ? item : row))),
         },
       );
-      if (changed) bumpUnreadCount(client, -1);
-      else void client.invalidateQueries({ queryKey: notificationKeys.unreadCount });
+      // The server's count, not this count minus one: the server's `inbox.read` for this very
+      // read can arrive on the socket before this response and has already set the count, so
+      // subtracting here as well would count the row twice (the bell one too low).
+      void client.invalidateQueries({ queryKey: notificationKeys.unreadCount });
     },
   });
 }

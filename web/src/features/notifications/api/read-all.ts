@@ -10,6 +10,9 @@ export function useReadAll() {
     mutationFn: readAll,
     onSuccess: () => {
       client.setQueryData(notificationKeys.unreadCount, { count: 0 });
+      // ...then the server's own count: an event recorded after the read-all committed may
+      // already have been counted on the socket, and zero would hide it.
+      void client.invalidateQueries({ queryKey: notificationKeys.unreadCount });
       void client.invalidateQueries({ queryKey: notificationKeys.lists });
     },
   });
