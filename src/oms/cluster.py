@@ -74,18 +74,10 @@ class LocalRows(Protocol):
     def connection_rows(self) -> list[dict[str, object]]: ...
 
     def staff_rows(self) -> list[dict[str, object]]:
-        """The rows of PRESENCE_ROLES only, without describing every socket (see _staff_rows)."""
+        """The rows of PRESENCE_ROLES only, from the registry's staff index: presence reads these
+        every second, and describing every socket to keep a few would cost O(sockets) a second
+        (bench/sockets.py found it)."""
         ...
-
-
-def _every_row(local: LocalRows) -> list[dict[str, object]]:
-    return local.connection_rows()
-
-
-def _staff_rows(local: LocalRows) -> list[dict[str, object]]:
-    # From the registry's staff index: presence reads these every second, and describing every
-    # socket to keep a few would cost O(sockets) a second (bench/sockets.py found it).
-    return local.staff_rows()
 
 
 class LocalDirectory:
@@ -100,7 +92,7 @@ class LocalDirectory:
 
     async def staff_rows(self) -> list[Row]:
         gateway = self._local()
-        return [dict(row) for row in _staff_rows(gateway)] if gateway is not None else []
+        return [dict(row) for row in gateway.staff_rows()] if gateway is not None else []
 
     async def close(self) -> None:
         return None
@@ -194,10 +186,11 @@ class RedisDirectory:
         return rows
 
     async def connection_rows(self) -> list[Row]:
-        return await self._answer(self._rows(self.keys.sockets, _every_row))
+        every_row = self._rows(self.keys.sockets, lambda local: local.connection_rows())
+        return await self._answer(every_row)
 
     async def staff_rows(self) -> list[Row]:
-        return await self._answer(self._rows(self.keys.staff, _staff_rows))
+        return await self._answer(self._rows(self.keys.staff, lambda local: local.staff_rows()))
 
     @staticmethod
     async def _answer(reading: Coroutine[Any, Any, list[Row]]) -> list[Row]:

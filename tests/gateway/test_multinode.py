@@ -235,7 +235,9 @@ async def test_sigkilled_processes_lose_nothing(
 
     assert cluster.api is not None
     flowing = asyncio.create_task(traffic(1000))
-    await asyncio.sleep(0.3)
+    # Kill the API while events are flowing: once the stream has delivered a few more.
+    received = len(steady.ids())
+    await steady.wait_until(lambda: len(steady.ids()) >= received + 5)
     cluster.api.kill()
     await asyncio.wait_for(flowing, 10)
     await cluster.start_api()

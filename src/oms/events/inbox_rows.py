@@ -18,6 +18,7 @@ user id order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -106,7 +107,12 @@ async def _write_audience(
             )
         ).one()
         return Recipients(list(users or []), list(inboxes or []))
-    pairs = sorted((int(user), int(inbox)) for user, inbox in await session.execute(returning))
+    return _by_user(await session.execute(returning))
+
+
+def _by_user(rows: Iterable[Any]) -> Recipients:
+    """SQLite's RETURNING rows as the envelope's `Recipients`, in user id order."""
+    pairs = sorted((int(user), int(inbox)) for user, inbox in rows)
     return Recipients([user for user, _ in pairs], [inbox for _, inbox in pairs])
 
 
@@ -140,5 +146,4 @@ async def write_inbox_rows(
         users, inboxes = (await session.execute(_POSTGRESQL, params)).one()
         return Recipients(list(users), list(inboxes))
     params["user_ids"] = orjson.dumps(user_ids).decode()
-    rows = sorted((int(user), int(inbox)) for user, inbox in await session.execute(_SQLITE, params))
-    return Recipients([user for user, _ in rows], [inbox for _, inbox in rows])
+    return _by_user(await session.execute(_SQLITE, params))

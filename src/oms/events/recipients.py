@@ -25,20 +25,26 @@ async def branch_staff(session: AsyncSession, branch_id: int) -> set[int]:
     return await _active_users(session, User.role == "staff", User.branch_id == branch_id)
 
 
-async def branch_optometrists(session: AsyncSession, branch_id: int) -> set[int]:
-    working_here = select(Schedule.optometrist_id).where(
+def _working_at(branch_id: int) -> Select[int]:
+    """The optometrists with an active schedule at the branch."""
+    return select(Schedule.optometrist_id).where(
         Schedule.branch_id == branch_id, Schedule.is_active.is_(True)
     )
-    return await _active_users(session, User.role == "optometrist", User.id.in_(working_here))
+
+
+async def branch_optometrists(session: AsyncSession, branch_id: int) -> set[int]:
+    return await _active_users(
+        session, User.role == "optometrist", User.id.in_(_working_at(branch_id))
+    )
 
 
 async def role_members(session: AsyncSession, role: str) -> set[int]:
-    return await _active_users(session, User.role == role)
+    return await _members(session, role_audience(role))
 
 
 async def branch_members(session: AsyncSession, branch_id: int) -> set[int]:
     """Everyone in the `branch.{id}` channel: its staff and the optometrists who work there."""
-    return await branch_staff(session, branch_id) | await branch_optometrists(session, branch_id)
+    return await _members(session, branch_audience(branch_id))
 
 
 async def for_appointment(
@@ -105,16 +111,17 @@ def role_audience(role: str) -> Audience:
 
 
 def branch_audience(branch_id: int) -> Audience:
-    """The `branch.{id}` channel's members, as `branch_members` finds them."""
-    working_here = select(Schedule.optometrist_id).where(
-        Schedule.branch_id == branch_id, Schedule.is_active.is_(True)
-    )
+    """The `branch.{id}` channel's members: its staff and the optometrists who work there."""
     return Audience(
         select(User.id).where(
             User.is_active.is_(True),
             or_(
                 and_(User.role == "staff", User.branch_id == branch_id),
-                and_(User.role == "optometrist", User.id.in_(working_here)),
+                and_(User.role == "optometrist", User.id.in_(_working_at(branch_id))),
             ),
         )
     )
+
+
+async def _members(session: AsyncSession, audience: Audience) -> set[int]:
+    return set((await session.scalars(audience.query)).all())

@@ -12,15 +12,15 @@ stock python-socketio / python-engineio, driven only through what those librarie
   upgraded socket — in an ASGI layer in front of python-socketio's app (`polling.PollingGuard`),
   which sees the engine.io wire protocol and nothing of the libraries' insides.
 
-Decision (issue 14, point 1): this module used to make every engine.io socket a `DirectSocket`
-(a `__class__` swap), override python-engineio's private `_websocket_handler` and
-`schedule_ping`, read uvicorn's protocol internals to write finished frames straight to the
-transport, and `gateway.py` overrode python-socketio's private `_handle_eio_connect` /
-`_handle_eio_disconnect`. Those speed-ups served only polling clients that upgrade (every OMS
-client opens a websocket first, and the gateway's endpoint serves it), while they tied the
-gateway to the exact private code of three libraries. They are gone: an upgraded socket now gets
-engine.io's own per-socket queue and writer task, and an event is encoded per recipient by
-python-engineio. The figures before and after are in the branch's note (`h14t`).
+Decision (issue 14, point 1): this module used to change the class of every engine.io socket,
+override python-engineio's private websocket handler and ping scheduling, read uvicorn's protocol
+internals to write finished frames straight to the transport, and `gateway.py` overrode
+python-socketio's private engine.io connect and disconnect hooks. Those speed-ups served only
+polling clients that upgrade (every OMS client opens a websocket first, and the gateway's endpoint
+serves it), while they tied the gateway to the exact private code of three libraries. They are
+gone: an upgraded socket now gets engine.io's own per-socket queue and writer task, and an event
+is encoded per recipient by python-engineio. The figures before and after are in the branch's
+note (`h14t`).
 """
 
 from __future__ import annotations
