@@ -13,8 +13,15 @@ export function useUnreadCount() {
   });
 }
 
-/** A live event added one unread row to this user's inbox. */
+/** A live event added one unread row to this user's inbox. While the count is being read from
+ * the server, that read may have been taken before the row existed and would overwrite a bump:
+ * read it again instead (the new read starts after the row was committed). */
 export function bumpUnreadCount(client: QueryClient, by = 1): void {
+  const state = client.getQueryState(notificationKeys.unreadCount);
+  if (state?.data === undefined || state.fetchStatus === "fetching") {
+    void client.invalidateQueries({ queryKey: notificationKeys.unreadCount });
+    return;
+  }
   client.setQueryData<{ count: number }>(notificationKeys.unreadCount, (old) =>
     old ? { count: Math.max(0, old.count + by) } : old,
   );
