@@ -44,8 +44,33 @@ class Person:
         return self.page.get_by_test_id("connection-dot")
 
     def go(self, base_url: str, path: str) -> None:
+        """Load `path` from the server (a new page: the bundle, a new socket, fresh reads)."""
         self.page.goto(base_url + path)
         expect(self.dot()).to_have_attribute("data-state", "connected")
+
+    def visit(self, path: str) -> None:
+        """Move to `path` inside the running app, as one of its links would: the router takes it
+        from the browser's history (no page load, no new socket). When the path changes the
+        shell mounts a new `<main>` (it is keyed by path): the old one is marked here, so the wait
+        ends only once the new page is shown. `go` loads the page from the server instead."""
+        self.page.evaluate(
+            """target => {
+                const url = new URL(target, location.href);
+                if (url.pathname + url.search === location.pathname + location.search) return;
+                if (url.pathname !== location.pathname) {
+                    document.getElementById("main")?.setAttribute("data-left", "");
+                }
+                history.pushState(null, "", url);
+                dispatchEvent(new PopStateEvent("popstate"));
+            }""",
+            path,
+        )
+        expect(self.page.locator("#main:not([data-left])")).to_be_attached()
+
+    def settled(self) -> None:
+        """The page has its heading and nothing on it is still loading."""
+        expect(self.page.locator("#main h1")).to_be_visible()
+        expect(self.page.locator(".state--loading")).to_have_count(0)
 
     def appointment_rows(self) -> Locator:
         """The rows of the appointment list on screen, once it has loaded (or is empty)."""

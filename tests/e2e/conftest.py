@@ -1,6 +1,7 @@
 """End-to-end fixtures: the built web app, one headless Chromium (Debian's, never a downloaded
-one), a real `oms serve --demo` per test module, and people signed in, each in their own
-browser context (as separate browsers would be). Everything started here is stopped here."""
+one) and one real `oms serve --demo` per worker (a module that restarts its server has its own),
+and people signed in, each in a browser context of their own (as separate browsers would
+be). Everything started here is stopped here."""
 
 from __future__ import annotations
 
@@ -26,18 +27,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) the end-to-end tests that share the package's
-    `oms serve` go to one worker, so it starts once, not once per worker. A module with a server
-    of its own (it stops and restarts it: test_reconnect) is a group of its own, which another
-    worker takes at the same time: it waits out reconnect back-offs, and that wait need not be
-    added to the shared group's."""
+    """Under pytest-xdist (`--dist loadgroup`) a module with a server of its own (it stops and
+    restarts it: test_reconnect) is one group, so that server starts once, on one worker. The
+    tests that share the package's `oms serve` are not grouped: each worker that takes some
+    starts one server and one Chromium for them. The suite is CPU-bound, and one worker walking
+    every browser test in turn would be the run's long pole; each uses its own people, days and
+    products, so several servers change nothing they check."""
     here = Path(__file__).parent
     for item in items:
-        if item.path.is_relative_to(here):
-            own_server = isinstance(item, pytest.Function) and "server" in vars(item.module)
-            group = f"e2e-{item.path.stem}" if own_server else "e2e"
-            item.add_marker(pytest.mark.xdist_group(group))
+        own_server = isinstance(item, pytest.Function) and "server" in vars(item.module)
+        if item.path.is_relative_to(here) and own_server:
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
 
 
 def _stale(dist: Path) -> bool:

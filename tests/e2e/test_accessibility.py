@@ -43,12 +43,6 @@ EMAILS = {
 }
 
 
-def settled(page: Page) -> None:
-    """The page has its heading and nothing is still loading."""
-    expect(page.locator("#main h1")).to_be_visible()
-    expect(page.locator(".state--loading")).to_have_count(0)
-
-
 def check(page: Page, where: str, problems: list[str]) -> None:
     problems.extend(f"{where}: {line}" for line in serious_violations(page))
 
@@ -62,8 +56,8 @@ def test_every_page_of_every_role_has_no_serious_violation(
     page = person.page
     problems: list[str] = []
     for path in PAGES[who]:
-        person.go(server.url, path)
-        settled(page)
+        person.visit(path)
+        person.settled()
         check(page, path, problems)
         if path == "/appointments" and who != "dr.prieto@":
             page.get_by_test_id("open-booking").click()
@@ -128,7 +122,7 @@ def test_an_urgent_toast_is_readable_and_announced_at_once(
     """The urgent toast passes contrast (it was red on pink at 4.3:1) and is spoken assertively,
     not queued politely behind whatever the screen reader is saying."""
     person = sign_in_as("customer2@everbright.test", phone=True)
-    person.go(server.url, "/")
+    person.visit("/")
     with httpx.Client(base_url=server.url, timeout=10) as client:
         answer = client.post(
             "/api/auth/login", json={"email": "admin@everbright.test", "password": PASSWORD}
@@ -161,7 +155,7 @@ def test_moving_to_another_page_puts_focus_on_its_heading(
     server: OmsServer, sign_in_as: SignIn
 ) -> None:
     person = sign_in_as("staff.unitop@everbright.test")
-    person.go(server.url, "/")
+    person.visit("/")
     person.page.get_by_role("link", name="Inventory").click()
     heading = person.page.locator("#main h1")
     expect(heading).to_contain_text("Inventory")

@@ -18,12 +18,12 @@ def test_a_booking_reaches_exactly_its_people_live(server: OmsServer, sign_in_as
     customer = sign_in_as("customer1@everbright.test", phone=True)
     watchers = (staff, doctor, elsewhere)
     for person in watchers:
-        person.go(server.url, "/appointments")
+        person.visit("/appointments")
     bells = {p.email: p.bell_count() for p in watchers}
     rows = {p.email: p.appointment_rows().count() for p in watchers}
 
     page = customer.page
-    customer.go(server.url, "/appointments")
+    customer.visit("/appointments")
     page.get_by_test_id("open-booking").click()
     page.get_by_test_id("booking-branch").select_option(label="Emerald")
     page.get_by_test_id("booking-optometrist").select_option(label="Dr. Ana Prieto")
@@ -49,7 +49,7 @@ def test_a_booking_reaches_exactly_its_people_live(server: OmsServer, sign_in_as
     staff.shot("staff-appointments-after-booking")
     doctor.shot("optometrist-appointments-after-booking")
     elsewhere.shot("other-branch-staff-sees-nothing")
-    customer.go(server.url, "/")
+    customer.visit("/")
     customer.shot("customer-dashboard-phone")
 
 
@@ -58,7 +58,7 @@ def test_the_appointment_moves_through_the_exam_live(server: OmsServer, sign_in_
     doctor = sign_in_as("dr.prieto@everbright.test")
     staff = sign_in_as("staff.unitop@everbright.test")
     page = customer.page
-    customer.go(server.url, "/appointments")
+    customer.visit("/appointments")
     page.get_by_test_id("open-booking").click()
     page.get_by_test_id("booking-branch").select_option(label="Unitop")
     page.get_by_test_id("booking-optometrist").select_option(label="Dr. Ana Prieto")
@@ -66,8 +66,8 @@ def test_the_appointment_moves_through_the_exam_live(server: OmsServer, sign_in_
     page.get_by_test_id("slot").first.check()
     page.get_by_test_id("booking-submit").click()
 
-    doctor.go(server.url, "/appointments")
-    staff.go(server.url, "/appointments")
+    doctor.visit("/appointments")
+    staff.visit("/appointments")
     mine = doctor.appointment_rows().filter(has_text="Jose Reyes").first
     mine.get_by_test_id("action-confirm").click()
     expect(customer.toast("appointment.confirmed")).to_be_visible()
@@ -84,7 +84,7 @@ def test_the_appointment_moves_through_the_exam_live(server: OmsServer, sign_in_
     )
 
     # The optometrist writes the prescription; the form refuses what the server would.
-    doctor.go(server.url, "/prescriptions/new")
+    doctor.visit("/prescriptions/new")
     form = doctor.page
     form.get_by_test_id("rx-appointment").select_option(index=1)
     form.get_by_test_id("rx-right_eye.sphere").fill("-1.10")
@@ -97,6 +97,6 @@ def test_the_appointment_moves_through_the_exam_live(server: OmsServer, sign_in_
     form.get_by_test_id("rx-left_eye.add").fill("1.50")
     form.get_by_test_id("rx-submit").click()
     expect(customer.toast("prescription.created")).to_be_visible()
-    customer.go(server.url, "/prescriptions")
+    customer.visit("/prescriptions")
     expect(customer.page.get_by_test_id("prescription-row")).to_have_count(1)
     customer.shot("customer-prescriptions")

@@ -25,7 +25,7 @@ def test_an_urgent_broadcast_to_a_branch_reaches_exactly_its_people(
     bells: dict[str, int] = {p.email: p.bell_count() for p in [admin, *targets, *others]}
 
     form = admin.page
-    admin.go(server.url, "/admin/send")
+    admin.visit("/admin/send")
     form.get_by_test_id("broadcast-title").fill(TITLE)
     form.get_by_test_id("broadcast-message").fill("Power maintenance: please finish before 3 pm.")
     form.get_by_label("Urgent").check()
@@ -50,7 +50,7 @@ def test_an_urgent_broadcast_to_a_branch_reaches_exactly_its_people(
 
     # It stays in the inbox, and reading it there clears the bell.
     staff = targets[0]
-    staff.go(server.url, "/notifications")
+    staff.visit("/notifications")
     row = staff.page.get_by_test_id("notification-row").filter(has_text=TITLE)
     expect(row).to_have_attribute("data-read", "false")
     row.get_by_role("button", name="Mark").click()

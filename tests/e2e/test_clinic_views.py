@@ -31,11 +31,11 @@ def test_a_schedule_change_reaches_an_open_booking_form_and_the_optometrist(
     page.get_by_test_id("booking-date").fill(day.isoformat())
     expect(page.get_by_test_id("slot").first).to_be_visible()
 
-    doctor.go(server.url, "/schedule")
+    doctor.visit("/schedule")
     mine = doctor.page.get_by_test_id("schedule-row").filter(has_text=weekday)
     expect(mine.filter(has_text="Garnet")).to_have_count(1)
 
-    admin.go(server.url, "/schedule")
+    admin.visit("/schedule")
     admin.page.get_by_test_id("schedule-optometrist").select_option(label="Dr. Miguel Santos")
     rows = admin.page.get_by_test_id("schedule-edit-row")
     expect(rows.first).to_be_visible()
@@ -72,7 +72,7 @@ def test_a_completed_visit_offers_write_prescription_and_upcoming_drops_it(
     first_slot(page)
     page.get_by_test_id("booking-submit").click()
 
-    doctor.go(server.url, "/appointments")
+    doctor.visit("/appointments")
     visit = doctor.appointment_rows().filter(has_text="Ramon Garcia").first
     visit_id = visit.get_attribute("data-id")
     row = doctor.page.locator(f'[data-testid="appointment-row"][data-id="{visit_id}"]')
@@ -101,7 +101,7 @@ def test_panels_close_with_escape_and_open_goes_to_the_item(
     toast = page.locator("[data-sonner-toast]").filter(has=customer.toast("appointment.created"))
     expect(toast).to_be_visible()
 
-    customer.go(server.url, "/notifications")
+    customer.visit("/notifications")
     item = page.get_by_test_id("notification-row").filter(has_text="Eye exam booked").first
     expect(item).to_contain_text("You booked an eye exam at Emerald")
     expect(item).not_to_contain_text("appointment.created")
@@ -135,7 +135,7 @@ def test_the_connections_view_is_live_and_names_people(
     server: OmsServer, sign_in_as: SignIn
 ) -> None:
     admin = sign_in_as("admin@everbright.test", phone=True)
-    admin.go(server.url, "/admin/connections")
+    admin.visit("/admin/connections")
     rows = admin.page.get_by_test_id("connection-row")
     expect(rows.first).to_be_visible()
     visitor = sign_in_as("dr.santos@everbright.test")
@@ -156,7 +156,7 @@ def test_the_phone_stock_table_shows_every_column_and_the_reschedule_panel_is_co
     server: OmsServer, sign_in_as: SignIn
 ) -> None:
     staff = sign_in_as("staff.newstar@everbright.test", phone=True)
-    staff.go(server.url, "/inventory")
+    staff.visit("/inventory")
     row = staff.page.get_by_test_id("stock-row").first
     for part in (
         row.locator('[data-label="Threshold"]'),
@@ -174,7 +174,7 @@ def test_the_phone_stock_table_shows_every_column_and_the_reschedule_panel_is_co
     page.get_by_test_id("booking-date").fill(next_working_day(9).isoformat())
     first_slot(page)
     page.get_by_test_id("booking-submit").click()
-    customer.go(server.url, "/appointments")
+    customer.visit("/appointments")
     visit = customer.appointment_rows().filter(has_text="Newstar").first
     visit.get_by_test_id("action-reschedule-open").click()
     panel = visit.locator("form.appt__panel")

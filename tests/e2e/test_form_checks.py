@@ -27,7 +27,7 @@ def test_the_stock_editor_says_what_is_wrong_before_sending(
     server: OmsServer, sign_in_as: SignIn
 ) -> None:
     staff = sign_in_as("staff.emerald@everbright.test")
-    staff.go(server.url, "/inventory")
+    staff.visit("/inventory")
     page = staff.page
     row = page.locator(f'[data-testid="stock-row"][data-sku="{SKU}"]')
     row.get_by_test_id("stock-edit").click()
@@ -62,7 +62,7 @@ def test_the_send_form_wants_a_title_a_message_and_someone(
     server: OmsServer, sign_in_as: SignIn
 ) -> None:
     admin = sign_in_as("admin@everbright.test")
-    admin.go(server.url, "/admin/send")
+    admin.visit("/admin/send")
     page = admin.page
     page.get_by_role("radio", name="Chosen people").check()
     page.get_by_test_id("broadcast-submit").click()

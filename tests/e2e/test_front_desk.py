@@ -20,7 +20,7 @@ MANILA = ZoneInfo("Asia/Manila")  # the demo chain's branches
 
 def open_booking(person: Person, server: OmsServer, branch: str, optometrist: str) -> Page:
     page = person.page
-    person.go(server.url, "/appointments")
+    person.visit("/appointments")
     page.get_by_test_id("open-booking").click()
     branch_select = page.get_by_test_id("booking-branch")
     if branch_select.is_enabled():
@@ -49,7 +49,7 @@ def test_staff_book_a_patient_of_no_branch_with_a_double_click(
     patient = sign_in_as("customer5@everbright.test", phone=True)  # Carmen Lim: no home branch
     doctor = sign_in_as("dr.prieto@everbright.test")
     for person in (staff, patient, doctor):
-        person.go(server.url, "/appointments")
+        person.visit("/appointments")
     staff_bell, doctor_bell = staff.bell_count(), doctor.bell_count()
     carmen_rows = staff.appointment_rows().filter(has_text="Carmen Lim").count()
 
@@ -181,7 +181,7 @@ def test_reads_reach_every_tab_of_the_reader(server: OmsServer, sign_in_as: Sign
         expect(tab.toast("appointment.created")).to_be_visible()
         expect(tab.bell()).not_to_have_attribute("data-count", "0")
 
-    laptop.go(server.url, "/notifications")
+    laptop.visit("/notifications")
     laptop.page.get_by_test_id("read-all").click()
     # The phone's bell follows without navigating or reloading.
     expect(laptop.bell()).to_have_attribute("data-count", "0")

@@ -52,13 +52,13 @@ def test_order_glasses_from_a_visit_to_pickup(server: OmsServer, sign_in_as: Sig
 
     # The optometrist takes the visit through the exam and writes the prescription.
     # That visit itself (the demo chain has others of Ramon's), shown whatever its status.
-    doctor.go(server.url, f"/appointments?focus={appointment_id}")
+    doctor.visit(f"/appointments?focus={appointment_id}")
     visit = doctor.page.locator(f'[data-testid="appointment-row"][data-id="{appointment_id}"]')
     visit.get_by_test_id("action-confirm").click()
     expect(visit).to_have_attribute("data-status", "confirmed")
     visit.get_by_test_id("action-start").click()
     expect(visit).to_have_attribute("data-status", "in_progress")
-    doctor.go(server.url, "/prescriptions/new")
+    doctor.visit("/prescriptions/new")
     form = doctor.page
     form.get_by_test_id("rx-appointment").select_option(index=1)
     form.get_by_test_id("rx-right_eye.sphere").fill("-2.00")
@@ -67,7 +67,7 @@ def test_order_glasses_from_a_visit_to_pickup(server: OmsServer, sign_in_as: Sig
     form.get_by_test_id("rx-left_eye.cylinder").fill("0")
     form.get_by_test_id("rx-submit").click()
     expect(patient.toast("prescription.created")).to_be_visible()
-    doctor.go(server.url, f"/appointments?focus={appointment_id}")
+    doctor.visit(f"/appointments?focus={appointment_id}")
     visit.get_by_test_id("action-complete").click()
     expect(visit).to_have_attribute("data-status", "completed")
 
@@ -85,11 +85,11 @@ def test_order_glasses_from_a_visit_to_pickup(server: OmsServer, sign_in_as: Sig
     # Staff see it arrive on their board, and the patient on their phone.
     expect(staff.toast("order.created")).to_be_visible()
     expect(patient.toast("order.created")).to_be_visible()
-    patient.go(server.url, "/orders")
+    patient.visit("/orders")
     mine = patient.page.get_by_test_id("order-row").filter(has_text="Progressive").first
     expect(mine).to_have_attribute("data-status", "ordered")
 
-    staff.go(server.url, "/orders")
+    staff.visit("/orders")
     # Ramon has a demo bifocal order too; this one is his only progressive one.
     ours = (
         staff.page.get_by_test_id("order-row")

@@ -36,7 +36,7 @@ def test_history_loads_more_on_scroll_and_reads_all(server: OmsServer, sign_in_a
 
     person = sign_in_as("customer5@everbright.test")
     expect(person.bell()).to_have_attribute("data-count", str(unread))
-    person.go(server.url, "/notifications")
+    person.visit("/notifications")
     rows = person.page.get_by_test_id("notification-row")
     expect(rows).to_have_count(20)
     expect(rows.first).to_contain_text(f"Note {SENT}")  # newest first

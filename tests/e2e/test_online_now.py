@@ -22,7 +22,7 @@ def test_online_now_shows_who_signs_in_at_the_branch(server: OmsServer, sign_in_
     staff.shot("online-now-staff-dashboard")
 
     admin = sign_in_as("admin@everbright.test")
-    admin.go(server.url, "/admin/connections")
+    admin.visit("/admin/connections")
     on_connections = admin.page.get_by_test_id("online-now").get_by_test_id("online-now-person")
     expect(on_connections.filter(has_text="Dr. Ana Prieto")).to_have_count(1)
     expect(on_connections.filter(has_text="Unitop")).to_have_count(1)

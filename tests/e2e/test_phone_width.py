@@ -51,8 +51,8 @@ PAGES = {
 def test_no_page_is_wider_than_a_phone(server: OmsServer, sign_in_as: SignIn, email: str) -> None:
     person = sign_in_as(email, phone=True)
     for path in PAGES[email]:
-        person.go(server.url, path)
-        person.page.wait_for_load_state("networkidle")
+        person.visit(path)
+        person.settled()
         if path == "/inventory":
             person.page.get_by_test_id("stock-edit").first.click()  # the widest row
         if path == "/appointments" and email.startswith("customer"):

@@ -25,7 +25,7 @@ def _token(server: OmsServer, email: str) -> str:
 
 def test_settings_page_saves_preferences(server: OmsServer, sign_in_as: SignIn) -> None:
     customer = sign_in_as("customer2@everbright.test")
-    customer.go(server.url, "/settings")
+    customer.visit("/settings")
     page = customer.page
     email_toggle = page.get_by_test_id("pref-appointment-email")
     expect(email_toggle).to_be_checked()
@@ -144,7 +144,7 @@ def test_an_urgent_message_reaches_a_customer_who_is_not_looking(
     )
     assert sent.status_code == 201, sent.text
 
-    admin.go(server.url, "/admin/deliveries")
+    admin.visit("/admin/deliveries")
     page = admin.page
     page.get_by_test_id("filter-status").select_option("sent")
     row = page.get_by_test_id("delivery-row").filter(has_text=customer["name"])

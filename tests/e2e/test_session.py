@@ -15,7 +15,7 @@ def test_signing_out_closes_the_socket_and_the_next_person_starts_clean(
 ) -> None:
     admin = sign_in_as("admin@everbright.test")
     shared = sign_in_as("customer4@everbright.test")
-    admin.go(server.url, "/admin/connections")
+    admin.visit("/admin/connections")
     rows = admin.page.get_by_test_id("connection-row")
     refresh = admin.page.get_by_test_id("connections-refresh")
     refresh.click()

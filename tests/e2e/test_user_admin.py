@@ -29,7 +29,7 @@ def test_disabling_a_user_signs_them_out_everywhere(server: OmsServer, sign_in_a
         person.page.on("console", watch)
     staff_token = _token(staff.page)
 
-    admin.go(server.url, "/admin/users")
+    admin.visit("/admin/users")
     row = admin.page.get_by_test_id("user-row").filter(has_text="staff.garnet@everbright.test")
     row.get_by_test_id("user-edit").click()
     editor = admin.page.get_by_test_id("user-editor")
