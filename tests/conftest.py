@@ -103,9 +103,9 @@ def backends_for(metafunc: pytest.Metafunc) -> list[str]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `slow` (servers in subprocesses, clusters) first, the rest in file order.
-    pytest-xdist hands tests out in this order, so the long ones start early and a run ends on short tests both workers share, not on one
-    worker finishing a long test alone while the other idles. Stable, so every worker collects
-    the same order."""
+    pytest-xdist hands tests out in this order, so the long ones start early and a run ends on
+    short tests the workers share, not on one worker finishing a long test alone while the
+    others idle. Stable, so every worker collects the same order."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
