@@ -101,6 +101,22 @@ def backends_for(metafunc: pytest.Metafunc) -> list[str]:
     return ["sqlite"] if "sqlite" in BACKENDS else BACKENDS[:1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, the controller builds Hypothesis's table of the characters UTF-8 can
+    encode before the workers start (~2 s of CPU; it is kept in .hypothesis/). Schemathesis
+    needs it, and every worker that runs a contract shard of a clean checkout would otherwise
+    build it at the same moment."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(config.option, "numprocesses", None):
+        return
+    import warnings
+
+    from hypothesis import strategies
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # .example() is meant for a shell, and this is one use
+        strategies.characters(codec="utf-8").example()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `slow` (servers in subprocesses, clusters) first, the rest in file order.
     pytest-xdist hands tests out in this order, so the long ones start early and a run ends on
