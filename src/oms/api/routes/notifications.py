@@ -50,17 +50,9 @@ async def broadcast(
     body: BroadcastIn, sender: AdminOrAppKey, session: SessionDep, limits: RateLimitsDep
 ) -> BroadcastOut:
     await limits.hit("broadcast_sender", f"user:{sender.id}" if sender else "app-key")
-    event_id, count = await notifications.broadcast(
-        session,
-        sender=sender,
-        title=body.title,
-        message=body.message,
-        type=body.type,
-        user_ids=body.user_ids,
-        role=body.role,
-        branch_id=body.branch_id,
-        data=body.data,
-    )
+    # BroadcastIn's fields are `broadcast`'s keyword arguments, one for one (a renamed field
+    # fails every broadcast test, not silently).
+    event_id, count = await notifications.broadcast(session, sender=sender, **body.model_dump())
     return BroadcastOut(event_id=event_id, recipients=count)
 
 
