@@ -353,11 +353,17 @@ class NodeAnnouncer(_ClusterRedis):
 
 
 @dataclass(frozen=True, slots=True)
-class Presence:
+class OnlineUser:
+    """Who an online staff member or optometrist is, as presence shows and announces them."""
+
     user_id: int
     name: str
     role: str
     branch_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Presence(OnlineUser):
     online_since: str  # the earliest connected_at of the user's sockets (ISO 8601, UTC)
     sockets: int
 
