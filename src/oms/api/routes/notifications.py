@@ -12,6 +12,7 @@ from oms.api.schemas.common import BigIdValue
 from oms.api.schemas.notifications import (
     BroadcastIn,
     BroadcastOut,
+    InboxPageQuery,
     MarkedCountOut,
     NotificationOut,
     UnreadCountOut,
@@ -23,15 +24,9 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 @router.get("")
 async def list_notifications(
-    actor: CurrentActor,
-    session: SessionDep,
-    before_id: BigIdValue | None = None,
-    limit: Annotated[int, Query(ge=1, le=notifications.MAX_PAGE)] = notifications.DEFAULT_PAGE,
-    unread: bool = False,
+    actor: CurrentActor, session: SessionDep, page: Annotated[InboxPageQuery, Query()]
 ) -> list[NotificationOut]:
-    items = await notifications.list_inbox(
-        session, actor, before_id=before_id, limit=limit, unread=unread
-    )
+    items = await notifications.list_inbox(session, actor, **page.model_dump())
     return [NotificationOut.model_validate(item) for item in items]
 
 
