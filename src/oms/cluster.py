@@ -132,7 +132,19 @@ def new_node_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-class RedisDirectory:
+class _ClusterRedis:
+    """What the readers of the view (`RedisDirectory`) and each node's writer (`NodeAnnouncer`)
+    must agree on: the deployment's Redis keys, the clock heartbeats are stamped and judged by,
+    and how long a silent node stays live."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, clock: Clock, ttl_seconds: float) -> None:
+        self.client = client
+        self.keys = keys
+        self.clock = clock
+        self.ttl_seconds = ttl_seconds
+
+
+class RedisDirectory(_ClusterRedis):
     def __init__(
         self,
         client: redis.Redis,
@@ -143,10 +155,7 @@ class RedisDirectory:
         local: Callable[[], LocalRows | None] | None = None,
         local_node: str | None = None,
     ) -> None:
-        self.client = client
-        self.keys = keys
-        self.clock = clock
-        self.ttl_seconds = ttl_seconds
+        super().__init__(client, keys, clock, ttl_seconds)
         # This process's own gateway, read live instead of through Redis.
         self._local = local
         self._local_node = local_node
@@ -205,7 +214,7 @@ class RedisDirectory:
         await self.client.aclose()
 
 
-class NodeAnnouncer:
+class NodeAnnouncer(_ClusterRedis):
     """Keeps one gateway node's sockets and heartbeat in Redis."""
 
     def __init__(
@@ -218,11 +227,8 @@ class NodeAnnouncer:
         *,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
     ) -> None:
-        self.client = client
-        self.keys = keys
-        self.clock = clock
+        super().__init__(client, keys, clock, ttl_seconds)
         self.node_id = node_id
-        self.ttl_seconds = ttl_seconds
         self._rows_now = rows_now
         self._dirty: dict[str, Row | None] = {}
         self._wake = asyncio.Event()
@@ -347,11 +353,17 @@ class NodeAnnouncer:
 
 
 @dataclass(frozen=True, slots=True)
-class Presence:
+class OnlineUser:
+    """Who an online staff member or optometrist is, as presence shows and announces them."""
+
     user_id: int
     name: str
     role: str
     branch_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Presence(OnlineUser):
     online_since: str  # the earliest connected_at of the user's sockets (ISO 8601, UTC)
     sockets: int
 

@@ -37,25 +37,33 @@ def _eye(sphere: str, cylinder: str, axis: int | None, add: str | None) -> dict[
 # Where each demo customer's orders are placed (customer2 has none: an end-to-end test counts
 # that she starts with no prescription).
 _BRANCH_OF = {1: "EMERALD", 3: "NEWSTAR", 4: "GARNET", 5: "UNITOP"}
-# (customer number, lens type, status, days ago it was ordered, with a frame)
-_ORDERS = (
-    (1, "single_vision", "ordered", 0, True),
-    (1, "progressive", "in_lab", 4, True),
-    (1, "single_vision", "in_lab", 9, False),  # due days ago: the late one
-    (1, "bifocal", "ready", 8, True),
-    (1, "single_vision", "collected", 20, True),
-    (1, "contact_lens", "cancelled", 6, False),
-    (5, "contact_lens", "ordered", 1, False),
-    (5, "bifocal", "in_lab", 2, True),
-    (5, "single_vision", "ready", 4, True),
-    (5, "progressive", "collected", 30, True),
-    (3, "single_vision", "ordered", 0, True),
-    (3, "progressive", "in_lab", 3, False),
-    (3, "contact_lens", "ready", 6, False),
-    (4, "bifocal", "ordered", 1, True),
-    (4, "single_vision", "collected", 12, True),
-    (4, "single_vision", "cancelled", 2, True),
-)
+# Each of those customers' orders: (lens type, status, days ago it was ordered, with a frame)
+_ORDERS_OF = {
+    1: (
+        ("single_vision", "ordered", 0, True),
+        ("progressive", "in_lab", 4, True),
+        ("single_vision", "in_lab", 9, False),  # due days ago: the late one
+        ("bifocal", "ready", 8, True),
+        ("single_vision", "collected", 20, True),
+        ("contact_lens", "cancelled", 6, False),
+    ),
+    5: (
+        ("contact_lens", "ordered", 1, False),
+        ("bifocal", "in_lab", 2, True),
+        ("single_vision", "ready", 4, True),
+        ("progressive", "collected", 30, True),
+    ),
+    3: (
+        ("single_vision", "ordered", 0, True),
+        ("progressive", "in_lab", 3, False),
+        ("contact_lens", "ready", 6, False),
+    ),
+    4: (
+        ("bifocal", "ordered", 1, True),
+        ("single_vision", "collected", 12, True),
+        ("single_vision", "cancelled", 2, True),
+    ),
+}
 
 
 def _prescription(patient: User, optometrist: User, eyes: int, today: date) -> Prescription:
@@ -80,7 +88,7 @@ async def load_demo_orders(
     clock: Clock = SYSTEM_CLOCK,
 ) -> None:
     """A prescription for each customer of `_BRANCH_OF` (by an optometrist of that branch), and
-    `_ORDERS` from them there. The caller commits."""
+    their `_ORDERS_OF` there. The caller commits."""
     frame = await session.scalar(select(Product).where(Product.category == "frames"))
     assert frame is not None, "the demo stocks frames"
     prescriptions: dict[int, Prescription] = {}
@@ -92,29 +100,30 @@ async def load_demo_orders(
         await session.flush()
         rx.number = rx_number(rx.id)
         prescriptions[number] = rx
-    for number, lens_type, status, days_ago, with_frame in _ORDERS:
+    for number, own in _ORDERS_OF.items():
         branch = branches[_BRANCH_OF[number]]
-        ordered_on = local_today(branch.timezone, clock) - timedelta(days=days_ago)
-        order = GlassesOrder(
-            prescription_id=prescriptions[number].id,
-            patient_id=customers[number - 1].id,
-            branch_id=branch.id,
-            lens_type=lens_type,
-            frame_product_id=frame.id if with_frame else None,
-            status=status,
-            ordered_on=ordered_on,
-            due_date=due_date(ordered_on, lens_type),
-            cancel_reason="changed their mind" if status == "cancelled" else "",
-        )
-        session.add(order)
-        await session.flush()
-        order.number = order_number(order.id)
-        if with_frame and status in (*OPEN_STATUSES, "ready"):
-            stock = await session.scalar(
-                select(BranchStock).where(
-                    BranchStock.branch_id == branch.id, BranchStock.product_id == frame.id
-                )
+        for lens_type, status, days_ago, with_frame in own:
+            ordered_on = local_today(branch.timezone, clock) - timedelta(days=days_ago)
+            order = GlassesOrder(
+                prescription_id=prescriptions[number].id,
+                patient_id=customers[number - 1].id,
+                branch_id=branch.id,
+                lens_type=lens_type,
+                frame_product_id=frame.id if with_frame else None,
+                status=status,
+                ordered_on=ordered_on,
+                due_date=due_date(ordered_on, lens_type),
+                cancel_reason="changed their mind" if status == "cancelled" else "",
             )
-            assert stock is not None
-            stock.reserved += 1
+            session.add(order)
+            await session.flush()
+            order.number = order_number(order.id)
+            if with_frame and status in (*OPEN_STATUSES, "ready"):
+                stock = await session.scalar(
+                    select(BranchStock).where(
+                        BranchStock.branch_id == branch.id, BranchStock.product_id == frame.id
+                    )
+                )
+                assert stock is not None
+                stock.reserved += 1
     await session.flush()

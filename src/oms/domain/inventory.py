@@ -22,7 +22,7 @@ from oms.db.models import Branch, BranchStock, Product, StockMovement, User
 from oms.domain.actors import Actor
 from oms.domain.errors import Conflict, InvalidField, NotFound, PermissionDenied
 from oms.domain.inventory_events import record_inventory_event
-from oms.domain.stock_rules import StockSnapshot, StockStatus, alert_for_change
+from oms.domain.stock_rules import StockSnapshot, alert_for_change
 from oms.events.recorder import commit
 
 # Far above any shelf, far below a 32-bit column: a typo of extra zeros is refused, not stored.
@@ -40,15 +40,9 @@ class InsufficientStock(Conflict):
 @dataclass(frozen=True, slots=True)
 class StockView:
     product: Product
-    stock: BranchStock
-
-    @property
-    def available(self) -> int:
-        return self.stock.on_hand - self.stock.reserved
-
-    @property
-    def status(self) -> StockStatus:
-        return _snapshot(self.stock).status
+    # The stock row's numbers as read, with what follows from them (available, status) by the
+    # same rules the alerts use.
+    numbers: StockSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +130,7 @@ async def list_branch_stock(session: AsyncSession, actor: Actor, branch_id: int)
         .where(BranchStock.branch_id == branch_id, Product.is_active.is_(True))
         .order_by(Product.name, Product.id)
     )
-    return [StockView(product, stock) for product, stock in rows]
+    return [StockView(product, _snapshot(stock)) for product, stock in rows]
 
 
 async def list_movements(
@@ -231,11 +225,11 @@ async def _change_stock(
     _check_level(change, before)
     if (change.on_hand, change.threshold) == (before.on_hand, before.threshold):
         await commit(session)  # nothing changed: no movement, no alert (keeps a new empty row)
-        return StockView(product, stock)
+        return StockView(product, before)
     stock.on_hand, stock.threshold = change.on_hand, change.threshold
     await _record_change(session, stock, before, change.kind, change.reason, actor.id)
     await commit(session)
-    return StockView(product, stock)
+    return StockView(product, _snapshot(stock))
 
 
 async def _record_change(

@@ -29,7 +29,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from oms.clock import Clock
-from oms.cluster import Directory, Keys, presence_of, text
+from oms.cluster import Directory, Keys, OnlineUser, presence_of, text
 from oms.db.database import Database
 from oms.events import recipients
 from oms.events.catalogue import PresenceDraft, PresenceUser
@@ -43,13 +43,9 @@ RECONCILE_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class Announced:
+class Announced(OnlineUser):
     """What was last announced of an online user; `absent_since` while offline is pending."""
 
-    user_id: int
-    name: str
-    role: str
-    branch_ids: tuple[int, ...]
     absent_since: float | None = None
 
     def to_json(self) -> bytes:

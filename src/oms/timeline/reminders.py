@@ -53,8 +53,12 @@ _ZONE_SLACK = timedelta(days=1)
 class DueReminder:
     appointment_id: int
     starts_at: datetime
-    send: ReminderOffset
-    skip: tuple[ReminderOffset, ...]
+    # Every offset owed now, nearest first: that one is sent, the others are recorded as skipped.
+    owed: tuple[ReminderOffset, ...]
+
+    @property
+    def send(self) -> ReminderOffset:
+        return self.owed[0]
 
 
 def _starts_at(appointment: Appointment, timezone: str) -> datetime:
@@ -105,9 +109,8 @@ async def due_reminders(
             and (appointment.id, offset.label, starts_at) not in done
         ]
         if owed:
-            nearest = min(owed, key=lambda offset: offset.delta)
-            skip = tuple(offset for offset in owed if offset is not nearest)
-            due.append(DueReminder(appointment.id, starts_at, nearest, skip))
+            nearest_first = tuple(sorted(owed, key=lambda offset: offset.delta))
+            due.append(DueReminder(appointment.id, starts_at, nearest_first))
     return due
 
 
@@ -130,7 +133,7 @@ async def _send(session: AsyncSession, due: DueReminder, clock: Clock) -> bool:
     parties = await load_parties(session, appointment)
     if _starts_at(appointment, parties.branch.timezone) != due.starts_at:
         return False  # rescheduled since the query: the next tick judges the new time
-    for offset in (due.send, *due.skip):
+    for offset in due.owed:
         session.add(
             AppointmentReminder(
                 appointment_id=appointment.id,

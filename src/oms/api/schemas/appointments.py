@@ -33,6 +33,8 @@ def _calendar_day(value: object) -> object:
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 CalendarDay = Annotated[date, BeforeValidator(_calendar_day)]
 Notes = Annotated[str, Field(max_length=2000)]
+# How a response writes a clock time.
+ClockText = Annotated[str, Field(description="HH:MM")]
 
 
 class PersonOut(Out):
@@ -54,8 +56,8 @@ class AppointmentOut(Out):
     status: Status
     type: AppointmentType
     date: str = Field(description="YYYY-MM-DD")
-    start_time: str = Field(description="HH:MM")
-    end_time: str = Field(description="HH:MM")
+    start_time: ClockText
+    end_time: ClockText
     notes: str
     cancel_reason: str
     patient: PatientOut

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from oms.api.schemas.common import Out, Schema
+from oms.api.schemas.common import Out, Phone, Schema
+
+# One definition a field, so creating and editing a branch accept exactly the same values.
+BranchName = Annotated[str, Field(min_length=1, max_length=120)]
+BranchCode = Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
+Address = Annotated[str, Field(max_length=255)]
+TimezoneName = Annotated[str, Field(max_length=64)]
 
 
 class BranchOut(Out):
@@ -18,22 +26,20 @@ class BranchOut(Out):
 
 
 class BranchCreateIn(Schema):
-    name: str = Field(min_length=1, max_length=120)
-    code: str = Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
-    address: str = Field("", max_length=255)
-    phone: str = Field("", max_length=40)
-    timezone: str | None = Field(
-        None, max_length=64, description="IANA name; OMS_TIMEZONE when left out"
-    )
+    name: BranchName
+    code: BranchCode
+    address: Address = ""
+    phone: Phone = ""
+    timezone: TimezoneName | None = Field(None, description="IANA name; OMS_TIMEZONE when left out")
 
 
 class BranchUpdateIn(Schema):
-    name: str | None = Field(None, min_length=1, max_length=120)
-    code: str | None = Field(None, min_length=2, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
-    address: str | None = Field(None, max_length=255)
-    phone: str | None = Field(None, max_length=40)
+    name: BranchName | None = None
+    code: BranchCode | None = None
+    address: Address | None = None
+    phone: Phone | None = None
     is_active: bool | None = None
-    timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Asia/Manila")
+    timezone: TimezoneName | None = Field(None, description="IANA name, e.g. Asia/Manila")
 
 
 class BookableOptometristOut(Out):

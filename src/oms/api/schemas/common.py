@@ -14,6 +14,8 @@ MAX_ID = 2**31 - 1
 MAX_BIG_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 BigIdValue = Annotated[int, Field(ge=1, le=MAX_BIG_ID)]
+# A phone number as people write it (spaces, dashes, +, extensions): only its length is checked.
+Phone = Annotated[str, Field(max_length=40)]
 
 # Free text where line breaks belong; everywhere else a string is one line.
 MULTILINE_FIELDS = frozenset({"notes", "message", "reason", "address", "description"})

@@ -40,13 +40,14 @@ class StockRowOut(Out):
 
     @classmethod
     def of(cls, view: StockView) -> StockRowOut:
+        numbers = view.numbers
         return cls(
             product=ProductOut.model_validate(view.product),
-            on_hand=view.stock.on_hand,
-            reserved=view.stock.reserved,
-            available=view.available,
-            threshold=view.stock.threshold,
-            status=view.status,
+            on_hand=numbers.on_hand,
+            reserved=numbers.reserved,
+            available=numbers.available,
+            threshold=numbers.threshold,
+            status=numbers.status,
         )
 
 

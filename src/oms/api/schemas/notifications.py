@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from oms.api.schemas.common import Id, Out, Schema
+from oms.api.schemas.common import BigIdValue, Id, Out, Schema
+from oms.domain.notifications import DEFAULT_PAGE, MAX_PAGE
 
 
 class NotificationOut(Out):
@@ -22,6 +23,15 @@ class NotificationOut(Out):
     )
     created_at: datetime
     read_at: datetime | None
+
+
+class InboxPageQuery(BaseModel):
+    """A page of the inbox, newest first: `list_inbox`'s keyword arguments. (A query, not a body:
+    unknown query parameters are ignored, as on every other GET.)"""
+
+    before_id: BigIdValue | None = None
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    unread: bool = False
 
 
 class UnreadCountOut(Out):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -10,6 +11,9 @@ from oms.api.schemas.appointments import BranchRefOut, PersonOut
 from oms.api.schemas.common import Id, Out, Schema
 from oms.domain.order_rules import LensType, OrderStatus
 from oms.domain.orders import OrderView
+
+# An order's dates are days of its branch's calendar.
+BranchDay = Annotated[str, Field(description="YYYY-MM-DD, the branch's date")]
 
 
 class FrameOut(Out):
@@ -26,8 +30,8 @@ class OrderOut(Out):
     prescription_id: int
     frame: FrameOut | None
     notes: str
-    ordered_on: str = Field(description="YYYY-MM-DD, the branch's date")
-    due_date: str = Field(description="YYYY-MM-DD, the branch's date")
+    ordered_on: BranchDay
+    due_date: BranchDay
     late: bool = Field(description="still with the lab after its due date")
     cancel_reason: str
     patient: PersonOut

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from oms.api.schemas.common import Email, Id, Out, Schema
+from oms.api.schemas.common import Email, Id, Out, Phone, Schema
 
 Password = Field(min_length=8, max_length=128)
+PersonName = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 class UserOut(Out):
@@ -40,17 +41,17 @@ class TokenOut(Out):
 class RegisterIn(Schema):
     email: Email
     password: str = Password
-    name: str = Field(min_length=1, max_length=120)
-    phone: str = Field("", max_length=40)
+    name: PersonName
+    phone: Phone = ""
     home_branch_id: Id | None = None
 
 
 class UserCreateIn(Schema):
     email: Email
     password: str = Password
-    name: str = Field(min_length=1, max_length=120)
+    name: PersonName
     role: Literal["admin", "staff", "optometrist", "customer"]
-    phone: str = Field("", max_length=40)
+    phone: Phone = ""
     branch_id: Id | None = Field(None, description="required for staff; a customer's home branch")
 
 
@@ -63,8 +64,8 @@ class UserUpdateIn(Schema):
     """Only the fields sent change. A role, branch or is_active=false change signs the user out
     everywhere (their tokens are revoked and their sockets closed)."""
 
-    name: str | None = Field(None, min_length=1, max_length=120)
-    phone: str | None = Field(None, max_length=40)
+    name: PersonName | None = None
+    phone: Phone | None = None
     role: Literal["admin", "staff", "optometrist", "customer"] | None = None
     branch_ids: list[Id] | None = Field(None, max_length=1)
     is_active: bool | None = None
@@ -73,7 +74,7 @@ class UserUpdateIn(Schema):
 class WalkInIn(Schema):
     """A patient registered at the desk: a name, and an email or a phone to reach them."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: PersonName
     email: Email | None = None
-    phone: str = Field("", max_length=40)
+    phone: Phone = ""
     home_branch_id: Id | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import oms.db.base
+from oms.migrations.shapes import big_key, instant, reference
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -28,16 +28,16 @@ def upgrade() -> None:
         sa.Column("address", sa.String(length=255), nullable=False),
         sa.Column("phone", sa.String(length=40), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("created_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_branches")),
         sa.UniqueConstraint("code", name=op.f("uq_branches_code")),
     )
     op.create_table(
         "events",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        big_key("id"),
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("created_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     op.create_table(
@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("price", sa.Numeric(precision=10, scale=2), nullable=False),
         sa.Column("image", sa.String(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("created_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
         sa.UniqueConstraint("sku", name=op.f("uq_products_sku")),
     )
@@ -61,18 +61,14 @@ def upgrade() -> None:
         sa.Column("on_hand", sa.Integer(), nullable=False),
         sa.Column("reserved", sa.Integer(), nullable=False),
         sa.Column("threshold", sa.Integer(), nullable=False),
-        sa.Column("updated_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("updated_at"),
         sa.CheckConstraint("on_hand >= 0", name=op.f("ck_branch_stock_on_hand_non_negative")),
         sa.CheckConstraint(
             "reserved >= 0 AND reserved <= on_hand", name=op.f("ck_branch_stock_reserved_range")
         ),
         sa.CheckConstraint("threshold >= 0", name=op.f("ck_branch_stock_threshold_non_negative")),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"], name=op.f("fk_branch_stock_branch_id_branches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["products.id"], name=op.f("fk_branch_stock_product_id_products")
-        ),
+        reference("branch_stock", "branch_id", "branches"),
+        reference("branch_stock", "product_id", "products"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_branch_stock")),
         sa.UniqueConstraint("product_id", "branch_id", name="uq_stock_product_branch"),
     )
@@ -90,13 +86,11 @@ def upgrade() -> None:
         sa.Column("branch_id", sa.Integer(), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("booking_lock", sa.Integer(), nullable=False),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("created_at"),
         sa.CheckConstraint(
             "role IN ('admin','staff','optometrist','customer')", name=op.f("ck_users_role")
         ),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"], name=op.f("fk_users_branch_id_branches")
-        ),
+        reference("users", "branch_id", "branches"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
@@ -118,21 +112,13 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("cancel_reason", sa.Text(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("created_at"),
+        instant("updated_at"),
         sa.CheckConstraint("start_time < end_time", name=op.f("ck_appointments_time_order")),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"], name=op.f("fk_appointments_branch_id_branches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"], name=op.f("fk_appointments_created_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["optometrist_id"], ["users.id"], name=op.f("fk_appointments_optometrist_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["users.id"], name=op.f("fk_appointments_patient_id_users")
-        ),
+        reference("appointments", "branch_id", "branches"),
+        reference("appointments", "created_by_id", "users"),
+        reference("appointments", "optometrist_id", "users"),
+        reference("appointments", "patient_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appointments")),
     )
     with op.batch_alter_table("appointments", schema=None) as batch_op:
@@ -146,17 +132,13 @@ def upgrade() -> None:
 
     op.create_table(
         "notifications",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        big_key("id"),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("read_at", oms.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["events.id"], name=op.f("fk_notifications_event_id_events")
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users")
-        ),
+        big_key("event_id"),
+        instant("read_at", nullable=True),
+        instant("created_at"),
+        reference("notifications", "event_id", "events"),
+        reference("notifications", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
         sa.UniqueConstraint("user_id", "event_id", name="uq_notification_user_event"),
     )
@@ -174,12 +156,8 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.CheckConstraint("day_of_week BETWEEN 0 AND 6", name=op.f("ck_schedules_day_of_week")),
         sa.CheckConstraint("start_time < end_time", name=op.f("ck_schedules_time_order")),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"], name=op.f("fk_schedules_branch_id_branches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["optometrist_id"], ["users.id"], name=op.f("fk_schedules_optometrist_id_users")
-        ),
+        reference("schedules", "branch_id", "branches"),
+        reference("schedules", "optometrist_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedules")),
         sa.UniqueConstraint("optometrist_id", "branch_id", "day_of_week", name="uq_schedule_slot"),
     )
@@ -191,7 +169,7 @@ def upgrade() -> None:
 
     op.create_table(
         "stock_movements",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        big_key("id"),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("branch_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
@@ -199,16 +177,10 @@ def upgrade() -> None:
         sa.Column("on_hand_after", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_stock_movements_actor_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"], name=op.f("fk_stock_movements_branch_id_branches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["products.id"], name=op.f("fk_stock_movements_product_id_products")
-        ),
+        instant("created_at"),
+        reference("stock_movements", "actor_id", "users"),
+        reference("stock_movements", "branch_id", "branches"),
+        reference("stock_movements", "product_id", "products"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_movements")),
     )
     with op.batch_alter_table("stock_movements", schema=None) as batch_op:
@@ -226,18 +198,10 @@ def upgrade() -> None:
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("expiry_date", sa.Date(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["appointment_id"],
-            ["appointments.id"],
-            name=op.f("fk_prescriptions_appointment_id_appointments"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["optometrist_id"], ["users.id"], name=op.f("fk_prescriptions_optometrist_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["users.id"], name=op.f("fk_prescriptions_patient_id_users")
-        ),
+        instant("created_at"),
+        reference("prescriptions", "appointment_id", "appointments"),
+        reference("prescriptions", "optometrist_id", "users"),
+        reference("prescriptions", "patient_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prescriptions")),
         sa.UniqueConstraint("number", name=op.f("uq_prescriptions_number")),
     )

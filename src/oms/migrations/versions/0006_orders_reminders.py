@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import oms.db.base
+from oms.migrations.shapes import big_key, instant, reference
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -25,17 +25,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("appointment_id", sa.Integer(), nullable=False),
         sa.Column("offset_label", sa.String(length=16), nullable=False),
-        sa.Column("starts_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["appointment_id"],
-            ["appointments.id"],
-            name=op.f("fk_appointment_reminders_appointment_id_appointments"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["events.id"], name=op.f("fk_appointment_reminders_event_id_events")
-        ),
+        instant("starts_at"),
+        big_key("event_id", nullable=True),
+        instant("created_at"),
+        reference("appointment_reminders", "appointment_id", "appointments"),
+        reference("appointment_reminders", "event_id", "events"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appointment_reminders")),
         sa.UniqueConstraint("appointment_id", "offset_label", "starts_at", name="uq_reminder_once"),
     )
@@ -53,10 +47,10 @@ def upgrade() -> None:
         sa.Column("ordered_on", sa.Date(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("cancel_reason", sa.Text(), nullable=False),
-        sa.Column("late_notified_at", oms.db.base.UTCDateTime(timezone=True), nullable=True),
+        instant("late_notified_at", nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("created_at"),
+        instant("updated_at"),
         sa.CheckConstraint(
             "lens_type IN ('single_vision','bifocal','progressive','contact_lens')",
             name=op.f("ck_orders_lens_type"),
@@ -65,23 +59,11 @@ def upgrade() -> None:
             "status IN ('ordered','in_lab','ready','collected','cancelled')",
             name=op.f("ck_orders_status"),
         ),
-        sa.ForeignKeyConstraint(
-            ["branch_id"], ["branches.id"], name=op.f("fk_orders_branch_id_branches")
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"], name=op.f("fk_orders_created_by_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["frame_product_id"], ["products.id"], name=op.f("fk_orders_frame_product_id_products")
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["users.id"], name=op.f("fk_orders_patient_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["prescription_id"],
-            ["prescriptions.id"],
-            name=op.f("fk_orders_prescription_id_prescriptions"),
-        ),
+        reference("orders", "branch_id", "branches"),
+        reference("orders", "created_by_id", "users"),
+        reference("orders", "frame_product_id", "products"),
+        reference("orders", "patient_id", "users"),
+        reference("orders", "prescription_id", "prescriptions"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
         sa.UniqueConstraint("number", name=op.f("uq_orders_number")),
     )

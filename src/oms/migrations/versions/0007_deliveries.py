@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import oms.db.base
+from oms.migrations.shapes import big_key, instant, reference
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -23,16 +23,8 @@ def upgrade() -> None:
     op.create_table(
         "delivery_cursor",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "last_event_id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            nullable=False,
-        ),
-        sa.Column(
-            "last_notification_id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            nullable=False,
-        ),
+        big_key("last_event_id"),
+        big_key("last_notification_id"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_cursor")),
     )
     op.create_table(
@@ -42,10 +34,8 @@ def upgrade() -> None:
         sa.Column("quiet_start", sa.Time(), nullable=True),
         sa.Column("quiet_end", sa.Time(), nullable=True),
         sa.Column("quiet_timezone", sa.String(length=64), nullable=True),
-        sa.Column("updated_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_notification_preferences_user_id_users")
-        ),
+        instant("updated_at"),
+        reference("notification_preferences", "user_id", "users"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_preferences")),
     )
     op.create_table(
@@ -55,10 +45,8 @@ def upgrade() -> None:
         sa.Column("endpoint", sa.String(length=2048), nullable=False),
         sa.Column("p256dh", sa.String(length=200), nullable=False),
         sa.Column("auth", sa.String(length=100), nullable=False),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_push_subscriptions_user_id_users")
-        ),
+        instant("created_at"),
+        reference("push_subscriptions", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_push_subscriptions")),
         sa.UniqueConstraint("endpoint", name=op.f("uq_push_subscriptions_endpoint")),
     )
@@ -69,30 +57,22 @@ def upgrade() -> None:
 
     op.create_table(
         "deliveries",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "notification_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        big_key("id"),
+        big_key("notification_id"),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
+        instant("next_attempt_at"),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", oms.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", oms.db.base.UTCDateTime(timezone=True), nullable=True),
+        instant("created_at"),
+        instant("sent_at", nullable=True),
         sa.CheckConstraint("channel IN ('email','push')", name=op.f("ck_deliveries_channel")),
         sa.CheckConstraint(
             "status IN ('pending','sent','failed','skipped')", name=op.f("ck_deliveries_status")
         ),
-        sa.ForeignKeyConstraint(
-            ["notification_id"],
-            ["notifications.id"],
-            name=op.f("fk_deliveries_notification_id_notifications"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_deliveries_user_id_users")
-        ),
+        reference("deliveries", "notification_id", "notifications"),
+        reference("deliveries", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
         sa.UniqueConstraint("notification_id", "channel", name="uq_delivery_notification_channel"),
     )
