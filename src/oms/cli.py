@@ -50,7 +50,7 @@ def serve(
 
 def run_process(make: Any) -> None:
     """Run a server coroutine until a signal; a start-up failure is one line and exit code 2."""
-    from oms.server import StartupError
+    from oms.processes.bootstrap import StartupError
 
     try:
         with contextlib.suppress(KeyboardInterrupt):
@@ -87,7 +87,7 @@ def gateway(without_redis: WithoutRedis = False) -> None:
     settings = settings_or_exit()
     if not without_redis:
         require_redis(settings, "gateway")
-    from oms.server import run_gateway
+    from oms.processes.gateway import run_gateway
 
     run_process(lambda: run_gateway(settings))
 
@@ -98,7 +98,7 @@ def api(without_redis: WithoutRedis = False) -> None:
     settings = settings_or_exit()
     if not without_redis:
         require_redis(settings, "api")
-    from oms.server import run_api
+    from oms.processes.api import run_api
 
     run_process(lambda: run_api(settings))
 
@@ -110,7 +110,7 @@ def worker(without_redis: WithoutRedis = False) -> None:
     settings = settings_or_exit()
     if not without_redis:
         require_redis(settings, "worker")
-    from oms.server import run_worker
+    from oms.processes.worker import run_worker
 
     run_process(lambda: run_worker(settings))
 
@@ -133,7 +133,8 @@ def seed(
     if not demo:
         typer.echo("nothing to seed: pass --demo to load the demo chain", err=True)
         raise typer.Exit(2)
-    from oms.server import build_runtime, prepare_database
+    from oms.processes.bootstrap import build_runtime
+    from oms.processes.prepare import prepare_database
 
     settings = settings_or_exit()
 
@@ -161,7 +162,7 @@ def users_create(
     from oms.domain.accounts import NewUser, create_user
     from oms.domain.actors import ROLES
     from oms.domain.errors import DomainError
-    from oms.server import build_runtime
+    from oms.processes.bootstrap import build_runtime
 
     if role not in ROLES:
         typer.echo(f"--role: must be one of {', '.join(ROLES)}", err=True)
@@ -235,7 +236,7 @@ def notify(
 
     async def go() -> tuple[int, int]:
         from oms.domain.notifications import broadcast
-        from oms.server import build_runtime
+        from oms.processes.bootstrap import build_runtime
 
         runtime = build_runtime(settings)
         try:
