@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from oms.demo import DEMO_PASSWORD
+from tests.start_imports import MIGRATIONS, SOCKETS, WEB, WEB_PUSH, oms_argv, packages
 
 # Real `oms` subprocesses: scheduled first (tests/conftest.py), so they never end a run alone.
 pytestmark = pytest.mark.slow
@@ -46,10 +47,15 @@ def oms_environment(data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def oms(
-    *arguments: str, environment: dict[str, str], input: str | None = None
+    *arguments: str,
+    environment: dict[str, str],
+    input: str | None = None,
+    listing: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`oms ARGUMENTS`; with `listing`, the process writes the modules it imported there."""
+    argv = [sys.executable, "-m", "oms.cli", *arguments]
     return subprocess.run(
-        [sys.executable, "-m", "oms.cli", *arguments],
+        oms_argv(*arguments, listing=listing) if listing else argv,
         env=environment,
         capture_output=True,
         text=True,
@@ -164,9 +170,14 @@ def test_without_demo_no_demo_accounts(tmp_path: Path) -> None:
         "--password",
         "a-long-password",
         environment=environment,
+        listing=tmp_path / "users.modules",
     )
     assert created.returncode == 0, created.stderr
     assert "created admin boss@example.test" in created.stdout
+    # A database command (it migrates, then writes): it loads none of the serving stacks, each
+    # of which costs CPU at every start.
+    assert packages(tmp_path / "users.modules") >= MIGRATIONS
+    assert packages(tmp_path / "users.modules") & (WEB | SOCKETS | WEB_PUSH) == set()
     duplicate = oms(
         "users", "create", "--email", "boss@example.test", "--name", "B", "--password",
         "a-long-password", environment=environment,
@@ -189,7 +200,11 @@ def test_bad_configuration_stops_with_one_line(tmp_path: Path) -> None:
 
 
 def test_seed_demo_into_empty_database(tmp_path: Path) -> None:
-    result = oms("seed", "--demo", environment=oms_environment(tmp_path))
+    listing = tmp_path / "seed.modules"
+    result = oms("seed", "--demo", environment=oms_environment(tmp_path), listing=listing)
     assert result.returncode == 0, result.stderr
+    # It migrates (Alembic) and loads rows; it serves nothing, so it loads no serving stack.
+    assert packages(listing) >= MIGRATIONS
+    assert packages(listing) & (WEB | SOCKETS | WEB_PUSH) == set()
     for email in DEMO_EMAILS:
         assert email in result.stdout

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from oms.db.database import Database
 from oms.db.models import EventRecord
 from oms.events.bus import InProcessBus
 from tests.core.test_cli import oms, oms_environment
+from tests.start_imports import MIGRATIONS, SOCKETS, WEB, WEB_PUSH, loaded, oms_argv, packages
 
 # Real `oms` subprocesses: scheduled first (tests/conftest.py), so they never end a run alone.
 pytestmark = pytest.mark.slow
@@ -65,12 +65,13 @@ def test_worker_announces_the_demo_s_late_order_once_and_stops_on_sigterm(
     environment = oms_environment(tmp_path, TIMELINE_TICK_SECONDS="0.2")
     assert oms("seed", "--demo", environment=environment).returncode == 0
     logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
+    listings = [log.with_suffix(".modules") for log in logs]
     workers = []
-    for log in logs:
+    for log, listing in zip(logs, listings, strict=True):
         with log.open("wb") as output:
             workers.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "oms.cli", "worker", "--without-redis"],
+                    oms_argv("worker", "--without-redis", listing=listing),
                     env=environment,
                     stdout=output,
                     stderr=subprocess.STDOUT,
@@ -93,3 +94,7 @@ def test_worker_announces_the_demo_s_late_order_once_and_stops_on_sigterm(
             worker.wait(timeout=15)
     outputs = [log.read_text(errors="replace") for log in logs]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
+    # It serves nothing: no web or socket stack; Web Push libraries only once it sends a push.
+    for listing in listings:
+        assert "oms.delivery.worker" in loaded(listing)
+        assert packages(listing) & (WEB | SOCKETS | WEB_PUSH | MIGRATIONS) == set()

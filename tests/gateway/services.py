@@ -11,11 +11,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from tests.start_imports import oms_argv
 
 # Generous: a start is waited for, never timed, and the machine may be busy.
 START_TIMEOUT = 60.0
@@ -75,15 +76,17 @@ class RedisServer:
 
 
 class OmsProcess:
-    """`oms <command>` in a subprocess, its output collected; `url` is the address it announced."""
+    """`oms <command>` in a subprocess, its output collected; `url` is the address it announced.
+    Once it has exited, `listing` names the modules it had imported (tests.start_imports)."""
 
     def __init__(self, command: str, env: dict[str, str], log: Path) -> None:
         self.command = command
         self.log = log
+        self.listing = log.with_suffix(".modules")
         self.url = ""
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "oms.cli", *command.split()],
+            oms_argv(*command.split(), listing=self.listing),
             env={**os.environ, **env},
             stdout=self._log_file,
             stderr=subprocess.STDOUT,

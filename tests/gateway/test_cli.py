@@ -14,12 +14,15 @@ import pytest
 from tests.conftest import TEST_APP_KEY
 from tests.gateway.conftest import LiveGateway
 from tests.gateway.scenario import Chain, notify
+from tests.start_imports import MIGRATIONS, SOCKETS, WEB, WEB_PUSH, loaded, oms_argv, packages
 
 # Real `oms` subprocesses: scheduled first (tests/conftest.py), so they never end a run alone.
 pytestmark = pytest.mark.slow
 
 
-async def _oms(live: LiveGateway, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+async def _oms(
+    live: LiveGateway, tmp_path: Path, *args: str, listing: Path | None = None
+) -> tuple[int, str, str]:
     env = {
         **os.environ,
         "APP_ENV": "test",
@@ -28,11 +31,9 @@ async def _oms(live: LiveGateway, tmp_path: Path, *args: str) -> tuple[int, str,
         "OMS_DATA_DIR": str(tmp_path),
         "REDIS_URL": "",
     }
+    argv = oms_argv(*args, listing=listing) if listing else [sys.executable, "-m", "oms.cli", *args]
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "oms.cli",
-        *args,
+        *argv,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -61,10 +62,14 @@ async def test_notify_reaches_exactly_the_addressed_users(
         str(chain.customer.id),
         "--data",
         '{"at": "15:00"}',
+        listing=tmp_path / "notify.modules",
     )
     assert code == 0, err
     assert out.startswith("sent notification.alert (event ")
     assert out.strip().endswith("to 1 recipient(s)")
+    # A database command: it loads none of the serving stacks (each costs CPU at every start).
+    assert "oms.domain.notifications" in loaded(tmp_path / "notify.modules")
+    assert packages(tmp_path / "notify.modules") & (WEB | SOCKETS | WEB_PUSH | MIGRATIONS) == set()
     # The CLI has no Redis here: the gateway learns of the event from the table.
     await customer.wait_until(lambda: len(customer.events) == 1)
     name, payload = customer.events[0]

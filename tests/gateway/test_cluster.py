@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.gateway.conftest import LiveGateway
 from tests.gateway.probes import Probe
 from tests.gateway.scenario import Chain
 from tests.gateway.services import OmsProcess, RedisServer
+from tests.start_imports import SOCKETS, WEB, loaded, oms_argv, packages
 
 TTL = 10.0
 
@@ -324,7 +324,7 @@ async def test_every_process_answers_for_the_whole_cluster(
         }
         printed = await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-m", "oms.cli", "connections"],
+            oms_argv("connections", listing=tmp_path / "connections.modules"),
             env={**os.environ, **env},
             capture_output=True,
             text=True,
@@ -344,6 +344,15 @@ async def test_every_process_answers_for_the_whole_cluster(
             await probe.close()
         for process in processes:
             process.stop()
+    # Each process loads what it runs (every start costs CPU per library): the API no socket
+    # stack, a gateway no REST route, `oms connections` (Redis and a table) no web stack at all.
+    api_listing, gateway_listing = processes[0].listing, processes[1].listing
+    assert "oms.api.app" in loaded(api_listing)
+    assert packages(api_listing) & SOCKETS == set()
+    assert "oms.gateway.gateway" in loaded(gateway_listing)
+    assert not any(name.startswith("oms.api.") for name in loaded(gateway_listing))
+    assert "oms.cluster" in loaded(tmp_path / "connections.modules")
+    assert packages(tmp_path / "connections.modules") & (WEB | SOCKETS) == set()
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from tests.factories import PASSWORD, Factory, TestUser
 from tests.gateway.probes import NodeClient, Probe
 from tests.gateway.scenario import Chain, record_unpublished
 from tests.gateway.services import OmsProcess, RedisServer
+from tests.start_imports import loaded
 
 # Several processes share one database: the production shape, PostgreSQL.
 pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
@@ -292,6 +293,11 @@ async def test_a_lone_gateway_without_redis_delivers_from_the_table(
     finally:
         await probe.close()
         gateway.stop()
+    # A gateway node serves sockets and the operations endpoints: it loads no REST route, no
+    # migrations and no Web Push sender (each costs CPU at every start).
+    modules = loaded(gateway.listing)
+    assert "oms.gateway.gateway" in modules
+    assert not any(name.startswith(("oms.api.", "oms.delivery.", "alembic")) for name in modules)
 
 
 async def _closed_as_revoked(probe: Probe) -> None:

@@ -1,6 +1,6 @@
 """SOCKET_PING_INTERVAL_SECONDS / SOCKET_PING_TIMEOUT_SECONDS reach both endpoints of the gateway
-that `oms serve` / `oms gateway` start (server._start_gateway), as engine.io's OPEN packet tells
-every client: the websocket endpoint and python-socketio's polling one."""
+that `oms serve` / `oms gateway` start (processes.gateway.start_gateway), as engine.io's OPEN
+packet tells every client: the websocket endpoint and python-socketio's polling one."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from websockets.asyncio.client import connect
 from oms.config import Settings
 from oms.db.database import Database
 from oms.gateway.ops import create_ops_app
+from oms.processes.gateway import start_gateway
+from oms.processes.listeners import uvicorn_server
 from oms.runtime import Runtime
-from oms.server import _start_gateway, uvicorn_server
 
 WAIT = 5.0
 
@@ -41,7 +42,7 @@ async def test_the_ping_settings_reach_both_endpoints(
     expected: tuple[int, int],
 ) -> None:
     runtime = Runtime(settings=settings.model_copy(update=settings_update), database=database)
-    gateway = await _start_gateway(runtime)
+    gateway = await start_gateway(runtime)
     server = uvicorn_server(
         gateway.asgi_app(create_ops_app(runtime)), runtime.settings, "127.0.0.1", 0, gateway=gateway
     )

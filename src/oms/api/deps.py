@@ -11,7 +11,6 @@ from fastapi import Depends
 
 from oms.domain.actors import Actor, Role
 from oms.domain.errors import PermissionDenied
-from oms.http.deps import APP_KEY_HEADER as APP_KEY_HEADER
 from oms.http.deps import AdminOrAppKey as AdminOrAppKey
 from oms.http.deps import ClientAddress as ClientAddress
 from oms.http.deps import ClockDep as ClockDep
@@ -30,6 +29,7 @@ from oms.http.deps import get_database as get_database
 from oms.http.deps import get_runtime as get_runtime
 from oms.http.deps import get_session as get_session
 from oms.http.deps import get_settings_dep as get_settings_dep
+from oms.http.headers import APP_KEY_HEADER as APP_KEY_HEADER
 
 
 def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:

@@ -8,12 +8,10 @@ import asyncio
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import aiohttp
 import orjson
-from pywebpush import WebPusher
 
 from oms.config import Settings
 from oms.delivery.claims import SENT, Claimed, Outcome
@@ -21,6 +19,9 @@ from oms.delivery.links import item_url
 from oms.delivery.subscriptions import is_public_address, local_receiver_allowed
 from oms.delivery.vapid import VapidKeys
 from oms.delivery.visit_links import VisitLinks
+
+if TYPE_CHECKING:
+    import aiohttp
 
 MAX_PAYLOAD_BYTES = 3 * 1024
 PUSH_TIMEOUT_SECONDS = 15.0
@@ -108,6 +109,8 @@ class PushSender:
         return cached[0]
 
     def _http(self) -> aiohttp.ClientSession:
+        import aiohttp  # imported on the first push: see _post
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         return self._session
@@ -117,6 +120,11 @@ class PushSender:
             target.endpoint, self.settings.app_env
         ) and not await _resolves_publicly(target.endpoint):
             return Outcome("failed", "push endpoint resolves to a private address")
+        # Imported on the first push, not at start: aiohttp and pywebpush cost `oms api` and
+        # `oms worker` ~0.3 s of CPU at every start, and most deployments send no Web Push.
+        import aiohttp
+        from pywebpush import WebPusher
+
         parsed = urlparse(target.endpoint)
         vapid = self._vapid(f"{parsed.scheme}://{parsed.netloc}")
         pusher = WebPusher(

@@ -13,7 +13,7 @@ import redis.asyncio as redis
 from oms.clock import SYSTEM_CLOCK
 from oms.cluster import ClusterUnavailable, Keys, RedisDirectory
 from oms.config import Settings
-from oms.http.deps import APP_KEY_HEADER
+from oms.http.headers import APP_KEY_HEADER
 
 COLUMNS = (
     "socket_id",

@@ -20,8 +20,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
-from oms.http.deps import APP_KEY_HEADER, AdminOrAppKey, RuntimeDep
+from oms.http.deps import AdminOrAppKey, RuntimeDep
 from oms.http.errors import ERROR_RESPONSES, install_error_handlers
+from oms.http.headers import APP_KEY_HEADER
 from oms.runtime import Runtime
 
 router = APIRouter(tags=["operations"], responses=ERROR_RESPONSES)

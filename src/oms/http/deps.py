@@ -18,6 +18,7 @@ from oms.domain.actors import Actor
 from oms.domain.errors import NotAuthenticated, PermissionDenied
 from oms.domain.sessions import Authenticated, authenticate_token
 from oms.events.recorder import set_acting_user
+from oms.http.headers import APP_KEY_HEADER
 from oms.rate_limits import RateLimits
 from oms.runtime import Runtime
 from oms.security.client_address import client_address
@@ -106,8 +107,6 @@ async def get_actor(auth: CurrentAuth) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
-
-APP_KEY_HEADER = "X-App-Key"
 
 
 async def app_key_or_actor(
