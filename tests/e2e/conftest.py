@@ -1,6 +1,7 @@
 """End-to-end fixtures: the built web app, one headless Chromium (Debian's, never a downloaded
-one) and one real `oms serve --demo` per worker (a module that restarts its server has its own),
-and people signed in, each in a browser context of their own (as separate browsers would
+one) and one real `oms serve --demo` per pytest-xdist worker (each test uses its own people, days
+and products, and counts relative to what it found; a module that restarts its server starts its
+own), and people signed in, each in a browser context of their own (as separate browsers would
 be). Everything started here is stopped here."""
 
 from __future__ import annotations
@@ -29,21 +30,6 @@ CHROMIUM_FLAGS = [
     # a tenth of the suite's. A headless page never opens the address bar.
     "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup",
 ]
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) a module with a server of its own (it stops and
-    restarts it: test_reconnect) is one group, so that server starts once, on one worker. The
-    tests that share the package's `oms serve` are not grouped: each worker that takes some
-    starts one server and one Chromium for them. The suite is CPU-bound, and one worker walking
-    every browser test in turn would be the run's long pole; each uses its own people, days and
-    products, so several servers change nothing they check."""
-    here = Path(__file__).parent
-    for item in items:
-        own_server = isinstance(item, pytest.Function) and "server" in vars(item.module)
-        if item.path.is_relative_to(here) and own_server:
-            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
 
 
 def _stale(dist: Path) -> bool:

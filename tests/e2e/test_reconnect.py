@@ -13,6 +13,10 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import SignIn, running_server
 from tests.e2e.server import OmsServer
 
+# Handed out early (tests/conftest.py): most of its time is the client's reconnect back-off,
+# which other workers' tests fill; at the end of a run it would be a wait nothing fills.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OmsServer]:
