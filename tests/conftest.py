@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,6 +129,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
         metafunc.parametrize("database_url", backends_for(metafunc), indirect=True)
+
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+
+
+@pytest.fixture(scope="session")
+def web_packages() -> Path:
+    """web/, its packages installed, for the tests that run its tools or serve its bundle.
+    scripts/test installs and builds it while pytest already runs, and names in
+    OMS_TEST_WEB_READY a file that holds that job's exit status once it has one: wait for it.
+    A run without scripts/test needs `npm ci` in web/ done (never a skip: a missing tool fails)."""
+    ready = os.environ.get("OMS_TEST_WEB_READY")
+    if ready:
+        deadline = time.monotonic() + 900
+        while not Path(ready).is_file():  # another process's job, not this code's clock
+            assert time.monotonic() < deadline, "the web app's install and build never finished"
+            time.sleep(0.2)
+        assert Path(ready).read_text().strip() == "0", (
+            "installing or building the web app failed: scripts/test prints the `web` log"
+        )
+    assert shutil.which("npx"), "Node's npx is needed for the web app's tests"
+    assert (WEB / "node_modules").is_dir(), "run `npm ci` in web/ first (scripts/test does)"
+    return WEB
 
 
 @pytest.fixture

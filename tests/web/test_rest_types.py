@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import get_args, get_origin
 
@@ -13,17 +12,12 @@ from oms.api.app import API_ROUTERS
 from tests.web.test_event_types import load_generator
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_rest_types.py"
-WEB = SCRIPT.parents[1] / "web"
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("npx") is None or not (WEB / "node_modules" / "openapi-typescript").is_dir(),
-    reason="openapi-typescript is a web devDependency: run `npm ci` in web/ (scripts/test does)",
-)
 
 
 @pytest.fixture(scope="module")
-def rendered() -> str:
-    """What the generator writes now (openapi-typescript runs once for the module's tests)."""
+def rendered(web_packages: Path) -> str:
+    """What the generator writes now: openapi-typescript, a web devDependency, runs once for
+    the module's tests."""
     text: str = load_generator(SCRIPT).render()
     return text
 

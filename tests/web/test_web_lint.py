@@ -10,14 +10,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("npx") is None or not (WEB / "node_modules" / "eslint").is_dir(),
-    reason="ESLint is a web devDependency: run `npm ci` in web/ (scripts/test does)",
-)
 
 
 def problems(path: str, source: str) -> set[tuple[int, str]]:
@@ -38,7 +33,7 @@ def problems(path: str, source: str) -> set[tuple[int, str]]:
     return {(message["line"], message["ruleId"]) for message in report["messages"]}
 
 
-def test_a_feature_imports_only_itself_and_shared() -> None:
+def test_a_feature_imports_only_itself_and_shared(web_packages: Path) -> None:
     source = "\n".join(
         [
             'export { useLogin } from "@/features/auth/api/login";',  # another feature
@@ -62,7 +57,7 @@ def test_a_feature_imports_only_itself_and_shared() -> None:
     }
 
 
-def test_shared_imports_neither_features_nor_the_app() -> None:
+def test_shared_imports_neither_features_nor_the_app(web_packages: Path) -> None:
     source = "\n".join(
         [
             'export { LoginPage } from "@/features/auth/components/LoginPage";',

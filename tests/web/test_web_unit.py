@@ -1,7 +1,7 @@
 """The web app's own unit tests (vitest): the prescription rules the form shares with the server,
 and the shared prescription cases (tests/shared/rx_cases.json); the import boundaries are
 ESLint's (test_web_lint.py). Run here so the one test command
-covers them; scripts/test installs web/node_modules before pytest."""
+covers them."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from pathlib import Path
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
-def test_vitest_suite_passes() -> None:
+def test_vitest_suite_passes(web_packages: Path) -> None:
     npx = shutil.which("npx")
-    assert npx, "Node's npx is needed for the web app's tests"
-    assert (WEB / "node_modules").is_dir(), "run `npm ci` in web/ first (scripts/test does)"
+    assert npx
     done = subprocess.run(
         [npx, "vitest", "run", "--reporter=dot"],
         cwd=WEB,
