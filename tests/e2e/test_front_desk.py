@@ -31,6 +31,9 @@ def open_booking(person: Person, server: OmsServer, branch: str, optometrist: st
 
 def choose_patient(page: Page, search: str, name: str) -> None:
     page.get_by_test_id("booking-patient-search").fill(search)
+    # The rows answer the search once the list is no longer busy (until then the previous
+    # search's rows stay, and may move under the click).
+    expect(page.get_by_test_id("booking-patient-results")).to_have_attribute("aria-busy", "false")
     page.get_by_test_id("booking-patient-option").filter(has_text=name).click()
     expect(page.get_by_test_id("booking-patient-chosen")).to_contain_text(name)
 

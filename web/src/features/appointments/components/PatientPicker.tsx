@@ -44,6 +44,9 @@ export function PatientPicker({ value, onChange, error }: { value: UserRow | nul
     );
   }
   const rows = results.data ?? [];
+  // Until the rows answer what is typed (the previous search's rows stay while the new one is
+  // read), the list is busy: it may still change under the pointer.
+  const current = query === text && !results.isPlaceholderData && !results.isFetching;
   return (
     <div className="patient-picker">
       <Field label="Patient" error={error} hint="Name, email or phone">
@@ -57,7 +60,7 @@ export function PatientPicker({ value, onChange, error }: { value: UserRow | nul
           data-testid="booking-patient-search"
         />
       </Field>
-      <ul id={listId} className="patient-picker__results" aria-label="Matching customers" data-testid="booking-patient-results">
+      <ul id={listId} className="patient-picker__results" aria-label="Matching customers" aria-busy={!current} data-testid="booking-patient-results">
         {rows.map((c) => (
           <li key={c.id}>
             <button type="button" className="patient-picker__row" onClick={() => onChange(c)} data-testid="booking-patient-option">
