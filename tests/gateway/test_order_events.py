@@ -35,8 +35,11 @@ async def test_order_events_and_reminders_reach_exactly_their_people(
         name: await live.probe(user.token) for name, user in chain.everyone.items()
     }
     # The visit comes first: it makes the patient the branch's, so its staff may see (and order
-    # from) the prescription.
-    day = future()
+    # from) the prescription. It is two weeks ahead, so that the tick the day before it finds the
+    # bifocal order overdue whatever today is: 7 lab days with Sundays passed over end at most 9
+    # days after the order's date, itself at most a day after UTC's today (ten days ahead, as it
+    # was, fell on the due date itself for an order placed on a Saturday).
+    day = future(14)
     appointment = await _post(
         client,
         "/api/appointments",
