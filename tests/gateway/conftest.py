@@ -102,14 +102,21 @@ async def start_live_gateway(
     runtime.gateway = gateway
     app = gateway.asgi_app(create_ops_app(runtime))
     server = uvicorn_server(app, runtime.settings, "127.0.0.1", 0, gateway=gateway)
+    task, port = await serving(server)
+    return LiveGateway(f"http://127.0.0.1:{port}", gateway, runtime, server, task)
+
+
+async def serving(server: uvicorn.Server) -> tuple[asyncio.Task[None], int]:
+    """`server` serving in a task of this loop, once it listens: the task and its free port (a
+    start-up error is raised here, not waited out)."""
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(10):
-        while not server.started:
+        while not server.started:  # uvicorn exposes only this flag
             if task.done():
                 task.result()
             await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return LiveGateway(f"http://127.0.0.1:{port}", gateway, runtime, server, task)
+    port: int = server.servers[0].sockets[0].getsockname()[1]
+    return task, port
 
 
 @pytest.fixture

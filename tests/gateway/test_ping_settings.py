@@ -18,6 +18,7 @@ from oms.gateway.ops import create_ops_app
 from oms.processes.gateway import start_gateway
 from oms.processes.listeners import uvicorn_server
 from oms.runtime import Runtime
+from tests.gateway.conftest import serving
 
 WAIT = 5.0
 
@@ -46,14 +47,8 @@ async def test_the_ping_settings_reach_both_endpoints(
     server = uvicorn_server(
         gateway.asgi_app(create_ops_app(runtime)), runtime.settings, "127.0.0.1", 0, gateway=gateway
     )
-    task = asyncio.create_task(server.serve())
+    task, port = await serving(server)
     try:
-        async with asyncio.timeout(10):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
         url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
         async with connect(url, open_timeout=WAIT) as ws:
             message = await asyncio.wait_for(ws.recv(), WAIT)

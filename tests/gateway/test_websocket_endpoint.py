@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -285,16 +285,23 @@ async def _pong(ws: ClientConnection, ack_id: int) -> None:
     assert (await next_text(ws)).startswith(f"43{ack_id}[")
 
 
+def waiting(live: LiveGateway, clock: ManualClock) -> Callable[[float], None]:
+    """`wait(seconds)`: the gateway's clock moves on and its heartbeat acts on the new time."""
+
+    def wait(seconds: float) -> None:
+        clock.advance(seconds)
+        live.gateway.heartbeat.tick()
+
+    return wait
+
+
 async def test_heartbeat_keeps_an_answering_client_and_drops_a_silent_one(
     runtime: Runtime, chain: Chain
 ) -> None:
     clock = ManualClock()
     live = await start_live_gateway(runtime, clock=clock)
     heartbeat = live.gateway.heartbeat
-
-    def wait(seconds: float) -> None:
-        clock.advance(seconds)
-        heartbeat.tick()
+    wait = waiting(live, clock)
 
     try:
         async with raw(live) as answering, raw(live) as silent:
@@ -325,11 +332,7 @@ async def test_an_interval_shorter_than_the_timeout_pings_every_interval(
     bench/sockets.py sets 2 s / 20 s), and a silent socket still gets the whole timeout."""
     clock = ManualClock()
     live = await start_live_gateway(runtime, clock=clock, ping_interval=2, ping_timeout=5)
-    heartbeat = live.gateway.heartbeat
-
-    def wait(seconds: float) -> None:
-        clock.advance(seconds)
-        heartbeat.tick()
+    wait = waiting(live, clock)
 
     try:
         async with raw(live) as answering, raw(live) as silent:
