@@ -141,7 +141,11 @@ def test_an_urgent_toast_is_readable_and_announced_at_once(
             },
         )
         assert sent.status_code == 201, sent.text
-    expect(person.toast("notification.urgent")).to_be_visible()
+    toast = person.toast("notification.urgent")
+    expect(toast).to_be_visible()
+    # Sonner marks the toast mounted as its fade-in starts; `check` waits for the fade to end.
+    sonner_toast = person.page.locator("[data-sonner-toast]", has=toast)
+    expect(sonner_toast).to_have_attribute("data-mounted", "true")
     expect(person.page.get_by_test_id("announce-assertive")).to_contain_text(
         "Urgent: Emerald closes at 3 pm."
     )
