@@ -18,9 +18,10 @@ Under pytest-xdist each worker is a process of its own: it gets its own PostgreS
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
-import time
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,17 +138,22 @@ WEB = Path(__file__).resolve().parents[1] / "web"
 @pytest.fixture(scope="session")
 def web_packages() -> Path:
     """web/, its packages installed, for the tests that run its tools or serve its bundle.
-    scripts/test installs and builds it while pytest already runs, and names in
-    OMS_TEST_WEB_READY a file that holds that job's exit status once it has one: wait for it.
-    A run without scripts/test needs `npm ci` in web/ done (never a skip: a missing tool fails)."""
+    scripts/test installs and builds it while pytest already runs, holding the lock
+    `$OMS_TEST_WEB_READY.lock` until that is done, and then writes the job's exit status in
+    OMS_TEST_WEB_READY: wait for the lock (a shared lock is granted the moment the job lets go),
+    then read the status. A run without scripts/test needs `npm ci` in web/ done (never a skip:
+    a missing tool fails)."""
     ready = os.environ.get("OMS_TEST_WEB_READY")
     if ready:
-        deadline = time.monotonic() + 900
-        while not Path(ready).is_file():  # another process's job, not this code's clock
-            assert time.monotonic() < deadline, "the web app's install and build never finished"
-            time.sleep(0.2)
-        assert Path(ready).read_text().strip() == "0", (
-            "installing or building the web app failed: scripts/test prints the `web` log"
+        with open(f"{ready}.lock") as lock:
+            waiting = threading.Thread(target=fcntl.flock, args=(lock, fcntl.LOCK_SH), daemon=True)
+            waiting.start()
+            waiting.join(timeout=900)
+            assert not waiting.is_alive(), "the web app's install and build never finished"
+        status = Path(ready).read_text().strip() if Path(ready).is_file() else "none"
+        assert status == "0", (
+            f"installing or building the web app failed (status {status}): "
+            "scripts/test prints the `web` log"
         )
     assert shutil.which("npx"), "Node's npx is needed for the web app's tests"
     assert (WEB / "node_modules").is_dir(), "run `npm ci` in web/ first (scripts/test does)"

@@ -8,10 +8,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.process_output import ProcessOutput
 
 # `oms` sits beside the interpreter running the tests (the project's virtual environment).
 OMS = Path(sys.executable).with_name("oms")
@@ -36,6 +37,7 @@ class OmsServer:
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.log = data_dir / "server.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self._output: ProcessOutput | None = None
         self._admin_token: str | None = None
 
     def env(self) -> dict[str, str]:
@@ -65,30 +67,20 @@ class OmsServer:
 
     def start(self) -> None:
         assert self.process is None, "already running"
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(OMS), "serve", "--demo"],
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oms serve exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"oms serve did not answer in {START_TIMEOUT}s:\n{self.log.read_text()}")
+        self.process = subprocess.Popen(
+            [str(OMS), "serve", "--demo"],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self._output = ProcessOutput(self.process.stdout, self.log)
+        try:
+            # Printed once both listeners are up, the web app and API's line first.
+            self._output.wait_for(r"OMS real-time gateway on ", within=START_TIMEOUT)
+        except AssertionError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -100,6 +92,8 @@ class OmsServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(STOP_TIMEOUT)
+        if self._output is not None:
+            self._output.close()
 
     def restart(self) -> None:
         self.stop()

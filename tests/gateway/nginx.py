@@ -5,16 +5,13 @@ system's nginx: nothing under /etc/nginx or /var is used or touched."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import getpass
 import ipaddress
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.process_output import ProcessOutput
 
 DEPLOY_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "oms.conf"
 MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -104,6 +103,7 @@ master_process on;
 worker_processes 1;
 pid {directory / "nginx.pid"};
 error_log {directory / "error.log"} info;
+error_log stderr notice;
 events {{ worker_connections 1024; }}
 http {{
     include {MIME_TYPES};
@@ -129,6 +129,7 @@ class Nginx:
         # -p: the prefix for any relative path; -e: the error log before the config is read.
         self.command = [binary, "-p", str(directory), "-e", str(directory / "error.log")]
         self.process: subprocess.Popen[bytes] | None = None
+        self._output: ProcessOutput | None = None
 
     def check(self) -> str:
         result = subprocess.run(
@@ -138,21 +139,17 @@ class Nginx:
         assert result.returncode == 0, output
         return output
 
-    def start(self, port: int) -> None:
+    def start(self) -> None:
         self.process = subprocess.Popen(
             [*self.command, "-c", str(self.config)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"nginx exited:\n{self.errors()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"nginx did not start:\n{self.errors()}")
+        self._output = ProcessOutput(self.process.stderr, self.directory / "stderr.log")
+        # The master opens every listening socket before it starts its worker: from this line on,
+        # a connection is queued for the worker rather than refused.
+        self._output.wait_for(r"start worker process \d+", within=10)
 
     def errors(self) -> str:
         log = self.directory / "error.log"
@@ -166,4 +163,6 @@ class Nginx:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+        if self._output is not None:
+            self._output.close()
         self.process = None

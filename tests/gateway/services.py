@@ -4,18 +4,16 @@ restart it), and `oms` subprocesses on port 0 whose announced URL is read from t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.process_output import ProcessOutput
 from tests.start_imports import oms_argv
 
 # Generous: a start is waited for, never timed, and the machine may be busy.
@@ -36,6 +34,7 @@ class RedisServer:
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self._output: ProcessOutput | None = None
 
     @property
     def url(self) -> str:
@@ -58,20 +57,19 @@ class RedisServer:
                 "--dir",
                 str(self.directory),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        self._output = ProcessOutput(self.process.stdout, self.directory / "redis.log")
+        # Printed once it listens and has loaded its (empty) dataset.
+        self._output.wait_for("Ready to accept connections", within=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+        if self._output is not None:
+            self._output.close()
         self.process = None
 
 
@@ -84,29 +82,24 @@ class OmsProcess:
         self.log = log
         self.listing = log.with_suffix(".modules")
         self.url = ""
-        self._log_file = log.open("wb")
         self.process = subprocess.Popen(
             oms_argv(*command.split(), listing=self.listing),
             env={**os.environ, **env},
-            stdout=self._log_file,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self._output = ProcessOutput(self.process.stdout, log)
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        """What it has printed so far; all of it once it has been stopped or killed."""
+        return self._output.text()
 
     async def started(self, pattern: str = r"OMS [^\n]* on (http://\S+)") -> OmsProcess:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.output())
-            if found:
-                self.url = found.group(1)
-                return self
-            if self.process.poll() is not None:
-                raise AssertionError(f"oms {self.command} exited:\n{self.output()}")
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"oms {self.command} did not start:\n{self.output()}")
+        """Once it has printed `pattern` (its first group is its URL)."""
+        found = await asyncio.to_thread(self._output.wait_for, pattern, START_TIMEOUT)
+        self.url = found.group(1)
+        return self
 
     async def healthy(self) -> dict[str, object]:
         async with httpx.AsyncClient(timeout=5) as http:
@@ -124,6 +117,7 @@ class OmsProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+        self._output.close()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -133,4 +127,4 @@ class OmsProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
-        self._log_file.close()
+        self._output.close()

@@ -141,7 +141,7 @@ async def site(
             ),
         )
         site.nginx.check()
-        site.nginx.start(site.https_port)
+        site.nginx.start()
         yield site
     finally:
         site.close()
