@@ -29,7 +29,7 @@ import socket
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 import redis.asyncio as redis
@@ -44,6 +44,7 @@ from oms.tasks import cancel_and_wait
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+Answer = TypeVar("Answer")
 PRESENCE_ROLES = frozenset({"staff", "optometrist"})
 DEFAULT_TTL_SECONDS = 10.0
 _WRITE_CHUNK = 1000
@@ -65,6 +66,11 @@ class Directory(Protocol):
         """The rows of staff members' and optometrists' sockets only (presence reads these)."""
         ...
 
+    async def announced(self) -> dict[int, Announced] | None:
+        """Whom presence has announced online and not yet offline, by user id; None while no
+        node announces presence (the sockets alone then say who is online)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -77,6 +83,10 @@ class LocalRows(Protocol):
         """The rows of PRESENCE_ROLES only, from the registry's staff index: presence reads these
         every second, and describing every socket to keep a few would cost O(sockets) a second
         (bench/sockets.py found it)."""
+        ...
+
+    def announced(self) -> dict[int, Announced]:
+        """What this process's presence watch has announced (it always announces, alone)."""
         ...
 
 
@@ -93,6 +103,10 @@ class LocalDirectory:
     async def staff_rows(self) -> list[Row]:
         gateway = self._local()
         return [dict(row) for row in gateway.staff_rows()] if gateway is not None else []
+
+    async def announced(self) -> dict[int, Announced] | None:
+        gateway = self._local()
+        return gateway.announced() if gateway is not None else None
 
     async def close(self) -> None:
         return None
@@ -201,8 +215,20 @@ class RedisDirectory(_ClusterRedis):
     async def staff_rows(self) -> list[Row]:
         return await self._answer(self._rows(self.keys.staff, lambda local: local.staff_rows()))
 
+    async def announced(self) -> dict[int, Announced] | None:
+        return await self._answer(self._announced())
+
+    async def _announced(self) -> dict[int, Announced] | None:
+        # The leader's lease lapses when no node announces (every gateway stopped): what it
+        # announced last is then no one's truth any more.
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.exists(self.keys.presence_leader)
+            pipe.hgetall(self.keys.presence)
+            leading, raw = await pipe.execute()
+        return announced_from(raw) if leading else None
+
     @staticmethod
-    async def _answer(reading: Coroutine[Any, Any, list[Row]]) -> list[Row]:
+    async def _answer(reading: Coroutine[Any, Any, Answer]) -> Answer:
         try:
             return await reading
         except (RedisError, OSError):
@@ -366,6 +392,44 @@ class OnlineUser:
 class Presence(OnlineUser):
     online_since: str  # the earliest connected_at of the user's sockets (ISO 8601, UTC)
     sockets: int
+
+
+@dataclass(frozen=True, slots=True)
+class Announced(OnlineUser):
+    """What presence last announced of an online user (gateway/presence.py keeps it): when the
+    view then said they came online, and `absent_since` while their offline is pending."""
+
+    online_since: str | None = None
+    absent_since: float | None = None
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "user_id": self.user_id,
+                "name": self.name,
+                "role": self.role,
+                "branch_ids": list(self.branch_ids),
+                "online_since": self.online_since,
+                "absent_since": self.absent_since,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Announced:
+        data: dict[str, Any] = orjson.loads(raw)
+        return cls(
+            int(data["user_id"]),
+            str(data["name"]),
+            str(data["role"]),
+            tuple(int(b) for b in data["branch_ids"]),
+            data.get("online_since"),  # absent from what a release before it wrote
+            data.get("absent_since"),
+        )
+
+
+def announced_from(raw: dict[Any, Any]) -> dict[int, Announced]:
+    """The presence hash as Redis returns it (user id → Announced's JSON)."""
+    return {int(user_id): Announced.from_json(value) for user_id, value in raw.items()}
 
 
 def presence_of(rows: list[Row]) -> dict[int, Presence]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from oms.clock import SYSTEM_CLOCK, Clock
-from oms.cluster import Directory, LocalDirectory, new_node_id
+from oms.cluster import Announced, Directory, LocalDirectory, new_node_id
 from oms.config import Settings
 from oms.db.database import Database
 from oms.events.bus import EventBus
@@ -23,6 +23,8 @@ class ConnectionRegistry(Protocol):
     def connection_rows(self) -> list[dict[str, object]]: ...
 
     def staff_rows(self) -> list[dict[str, object]]: ...
+
+    def announced(self) -> dict[int, Announced]: ...
 
 
 @dataclass

@@ -254,6 +254,44 @@ async def test_get_presence_answers_by_branch_and_role(
     assert anonymous.status_code == 401
 
 
+async def test_the_list_keeps_whom_presence_has_not_announced_offline_yet(
+    live: LiveGateway, chain: Chain, clock: ManualClock, runtime: Runtime
+) -> None:
+    """A list read in the moment a doctor's only tab reloads still shows her: her return
+    announces nothing (a reload is not a flap), so a list that had dropped her would have kept
+    her off every desk's panel until her next change."""
+    watch = live.gateway.presence
+    doctor = chain.optometrist_north
+    transport = httpx.ASGITransport(app=create_api(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as http:
+
+        async def listed() -> list[tuple[int, int]]:
+            response = await http.get("/api/presence", headers=chain.staff_north.headers)
+            assert response.status_code == 200, response.text
+            return [(p["user"]["id"], p["sockets"]) for p in response.json()]
+
+        tab = await live.probe(doctor.token)
+        assert [online for _, online in await watch.reconcile()] == [True]
+        assert await listed() == [(doctor.id, 1)]
+
+        await tab.close()
+        await _until_gone(live, doctor.id)
+        assert await listed() == [(doctor.id, 0)]  # before the watch has noticed
+        assert await watch.reconcile() == []
+        assert await listed() == [(doctor.id, 0)]  # noticed: her offline is pending
+
+        tab = await live.probe(doctor.token)  # back within the debounce: nothing announced
+        assert await watch.reconcile() == []
+        assert await listed() == [(doctor.id, 1)]
+
+        await tab.close()  # gone for good: off the list as her offline is announced
+        await _until_gone(live, doctor.id)
+        assert await watch.reconcile() == []
+        clock.advance(5)
+        assert [online for _, online in await watch.reconcile()] == [False]
+        assert await listed() == []
+
+
 async def test_presence_lease_lets_one_node_announce(
     client: redis.Redis, chain: Chain, clock: ManualClock, database: Database
 ) -> None:
@@ -271,6 +309,30 @@ async def test_presence_lease_lets_one_node_announce(
     await first.stop()  # releases the lease; the new leader does not announce anyone again
     assert await second.reconcile() == []
     assert len(await _presence_events(database)) == 1
+
+
+async def test_what_was_announced_counts_only_while_a_node_announces(
+    client: redis.Redis, chain: Chain, clock: ManualClock, database: Database
+) -> None:
+    """Through Redis, the announced presence outlives its announcer: once no node holds the
+    lease (every gateway stopped), nobody's offline will be announced, so it says nothing."""
+    keys = Keys(TEST_APP_KEY)
+    view = RedisDirectory(client, keys, clock, ttl_seconds=TTL)
+    node = Node(client, clock, "one")
+    await node.announcer.beat()
+    assert await view.announced() is None  # nobody announces yet
+    await node.connect(_row("a", chain.staff_north, [chain.north.id]))
+    watch = PresenceWatch(view, RedisStore(client, keys, "one", lease_seconds=TTL), database, clock)
+    await watch.reconcile()
+    await node.disconnect("a")
+    await watch.reconcile()
+    announced = await view.announced()
+    assert announced is not None
+    assert list(announced) == [chain.staff_north.id]
+    assert announced[chain.staff_north.id].online_since == "2026-11-27T10:00:00Z"
+    assert announced[chain.staff_north.id].absent_since == clock.now().timestamp()
+    await watch.stop()  # releases the lease
+    assert await view.announced() is None
 
 
 # --- real processes ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from oms.clock import SYSTEM_CLOCK, Clock
-from oms.cluster import NodeAnnouncer, RedisDirectory
+from oms.cluster import Announced, NodeAnnouncer, RedisDirectory
 from oms.db.models import Branch
 from oms.domain.actors import Actor
 from oms.domain.errors import RateLimited
@@ -259,6 +259,11 @@ class Gateway:
 
     def staff_rows(self) -> list[dict[str, object]]:
         return self.registry.staff_rows()
+
+    def announced(self) -> dict[int, Announced]:
+        # Read through a LocalDirectory only, that is without Redis, where the store is memory.
+        store = self.presence.store
+        return dict(store.announced) if isinstance(store, MemoryStore) else {}
 
     # --- what both endpoints do -------------------------------------------------------------------
 

@@ -21,15 +21,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Protocol
 
-import orjson
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from oms.clock import Clock
-from oms.cluster import Directory, Keys, OnlineUser, presence_of, text
+from oms.cluster import Announced, Directory, Keys, announced_from, presence_of, text
 from oms.db.database import Database
 from oms.events import recipients
 from oms.events.catalogue import PresenceDraft, PresenceUser
@@ -40,35 +39,6 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 5.0
 RECONCILE_SECONDS = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Announced(OnlineUser):
-    """What was last announced of an online user; `absent_since` while offline is pending."""
-
-    absent_since: float | None = None
-
-    def to_json(self) -> bytes:
-        return orjson.dumps(
-            {
-                "user_id": self.user_id,
-                "name": self.name,
-                "role": self.role,
-                "branch_ids": list(self.branch_ids),
-                "absent_since": self.absent_since,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, raw: bytes | str) -> Announced:
-        data: dict[str, Any] = orjson.loads(raw)
-        return cls(
-            int(data["user_id"]),
-            str(data["name"]),
-            str(data["role"]),
-            tuple(int(b) for b in data["branch_ids"]),
-            data.get("absent_since"),
-        )
 
 
 class AnnouncedStore(Protocol):
@@ -125,8 +95,7 @@ class RedisStore:
             await self.client.delete(self.keys.presence_leader)
 
     async def load(self) -> dict[int, Announced]:
-        raw = await self.client.hgetall(self.keys.presence)
-        return {int(user_id): Announced.from_json(value) for user_id, value in raw.items()}
+        return announced_from(await self.client.hgetall(self.keys.presence))
 
     async def save(self, put: list[Announced], delete: list[int]) -> None:
         async with self.client.pipeline(transaction=True) as pipe:
@@ -168,10 +137,13 @@ class PresenceWatch:
             changes: list[tuple[Announced, bool]] = []
             for user_id, here in online.items():
                 before = announced.get(user_id)
-                current = Announced(user_id, here.name, here.role, here.branch_ids)
+                current = Announced(
+                    user_id, here.name, here.role, here.branch_ids, here.online_since
+                )
                 if before is None:
                     changes.append((current, True))
-                if before != current:  # new, back within the debounce, or other branches now
+                # New, back within the debounce, other branches, or a new first socket now.
+                if before != current:
                     put.append(current)
             for user_id, before in announced.items():
                 if user_id in online:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oms.api.deps import CurrentActor, RuntimeDep, SessionDep
 from oms.api.schemas.common import Id, Out
-from oms.cluster import presence_of
+from oms.cluster import OnlineUser, presence_of
 from oms.db.models import Branch
 from oms.domain.actors import Actor
 from oms.domain.errors import NotFound, PermissionDenied
@@ -61,15 +61,28 @@ async def list_presence(
     branch_id: Id | None = Query(None),
 ) -> list[PresenceOut]:
     visible = await visible_branches(session, actor, branch_id)
-    online = presence_of(await runtime.cluster().staff_rows())
+    cluster = runtime.cluster()
+    online = presence_of(await cluster.staff_rows())
     found = [
-        PresenceOut(
-            user=PresenceUserOut(id=entry.user_id, name=entry.name, role=entry.role),
-            online_since=datetime.fromisoformat(entry.online_since.replace("Z", "+00:00")),
-            sockets=entry.sockets,
-            branch_ids=list(entry.branch_ids),
-        )
+        _presence_out(entry, entry.online_since, entry.sockets)
         for entry in online.values()
         if visible is None or visible.intersection(entry.branch_ids)
     ]
+    # Announced online and not yet offline, though no socket is open: a reload in progress, or
+    # gone for less than the debounce. presence.changed says nothing of such a one coming back,
+    # so a list read in that moment that left them out would miss them until their next change.
+    for user in (await cluster.announced() or {}).values():
+        if user.user_id in online or user.online_since is None:
+            continue
+        if visible is None or visible.intersection(user.branch_ids):
+            found.append(_presence_out(user, user.online_since, sockets=0))
     return sorted(found, key=lambda item: (item.user.name, item.user.id))
+
+
+def _presence_out(user: OnlineUser, online_since: str, sockets: int) -> PresenceOut:
+    return PresenceOut(
+        user=PresenceUserOut(id=user.user_id, name=user.name, role=user.role),
+        online_since=datetime.fromisoformat(online_since.replace("Z", "+00:00")),
+        sockets=sockets,
+        branch_ids=list(user.branch_ids),
+    )
