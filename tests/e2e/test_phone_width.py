@@ -1,10 +1,11 @@
-"""Usable at phone width: no page of any role scrolls sideways (wide tables scroll in their box)."""
+"""Usable at phone width: no page of any role scrolls sideways (wide tables scroll in their box);
+nor on a desktop, where the admin has the most links in the menu and the widest tables."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import PHONE
+from tests.e2e.browser import DESKTOP, PHONE
 from tests.e2e.conftest import SignIn
 from tests.e2e.server import OmsServer
 
@@ -60,3 +61,16 @@ def test_no_page_is_wider_than_a_phone(server: OmsServer, sign_in_as: SignIn, em
         width = person.page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width}px wide for {email}"
     person.shot(f"phone-{email.split('@')[0]}")
+
+
+def test_no_page_is_wider_than_a_desktop_for_the_admin(
+    server: OmsServer, sign_in_as: SignIn
+) -> None:
+    email = "admin@everbright.test"
+    person = sign_in_as(email)
+    for path in [*PAGES[email], "/notifications", "/admin/users"]:
+        person.visit(path)
+        person.settled()
+        width = person.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= DESKTOP["width"], f"{path} is {width}px wide on a desktop"
+    person.shot("desktop-admin")
