@@ -55,7 +55,9 @@ export function ConnectionsPage() {
           Updates by itself as people come and go (as of {formatInstant(new Date(connections.dataUpdatedAt).toISOString())}). One row per open tab or app.
         </p>
       )}
-      <OnlineNowPanel />
+      <div className="connections__presence">
+        <OnlineNowPanel />
+      </div>
       <QueryState query={connections} loading="Asking the gateway…">
         {(all) =>
           all.length === 0 ? (
