@@ -139,7 +139,7 @@ WEB = Path(__file__).resolve().parents[1] / "web"
 def web_packages() -> Path:
     """web/, its packages installed, for the tests that run its tools or serve its bundle.
     scripts/test installs and builds it while pytest already runs, holding the lock
-    `$OMS_TEST_WEB_READY.lock` until that is done, and then writes the job's exit status in
+    `$OMS_TEST_WEB_READY.lock` until that is done and its exit status is written in
     OMS_TEST_WEB_READY: wait for the lock (a shared lock is granted the moment the job lets go),
     then read the status. A run without scripts/test needs `npm ci` in web/ done (never a skip:
     a missing tool fails)."""
