@@ -79,7 +79,6 @@ class OmsProcess:
 
     def __init__(self, command: str, env: dict[str, str], log: Path) -> None:
         self.command = command
-        self.log = log
         self.listing = log.with_suffix(".modules")
         self.url = ""
         self.process = subprocess.Popen(
