@@ -65,7 +65,7 @@ def _api_models() -> dict[str, type[BaseModel]]:
 
 
 def _inherited(schemas: dict[str, Any]) -> dict[str, Any]:
-    """A model that subclasses another schema's model (MeOut(UserOut)) becomes "the parent and
+    """A model that subclasses another schema's model (MemberOut(UserOut)) becomes "the parent and
     these fields" (allOf), so the parent's fields are written once, as the Python writes them."""
     out = dict(schemas)
     for name, model in _api_models().items():

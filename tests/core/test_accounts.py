@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import httpx
 
+from oms.db.models import Schedule
+from oms.events.recorder import commit
 from tests.factories import PASSWORD, Factory
 
 
@@ -114,6 +118,56 @@ async def test_admin_creates_staff_and_staff_reads_own_branch(
     assert other_staff.id not in ids
     other_branch = await client.get(f"/api/users?branch_id={garnet.id}", headers=desk)
     assert other_branch.status_code == 404
+
+
+async def test_listed_users_carry_the_branches_they_work_at(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """An optometrist works where their active schedule rows are; staff at their branch; admins
+    and customers nowhere (a home branch is `branch_id`). An admin's `branch_id` filter finds a
+    branch's people as its staff do, the optometrists it schedules among them."""
+    admin = await factory.admin()
+    emerald, garnet, ruby = await factory.branch(), await factory.branch(), await factory.branch()
+    travelling = await factory.optometrist(emerald, garnet)
+    unscheduled = await factory.optometrist()
+    desk = await factory.staff(garnet)
+    customer = await factory.customer(home=ruby)
+    async with factory.database.session() as session:
+        # A row switched off is not work: ruby drops out of this optometrist's branches.
+        session.add(
+            Schedule(
+                optometrist_id=travelling.id,
+                branch_id=ruby.id,
+                day_of_week=0,
+                start_time=time(9, 0),
+                end_time=time(12, 0),
+                is_active=False,
+            )
+        )
+        await commit(session)
+
+    listed = await client.get("/api/users", headers=admin.headers)
+    assert listed.status_code == 200, listed.text
+    works_at = {row["id"]: row["branch_ids"] for row in listed.json()}
+    assert works_at[travelling.id] == sorted([emerald.id, garnet.id])
+    assert works_at[unscheduled.id] == []
+    assert works_at[desk.id] == [garnet.id]
+    assert works_at[customer.id] == []
+    assert works_at[admin.id] == []
+
+    at_garnet = await client.get(f"/api/users?branch_id={garnet.id}", headers=admin.headers)
+    assert {row["id"] for row in at_garnet.json()} == {travelling.id, desk.id}
+    as_desk = await client.get("/api/users", headers=desk.headers)
+    assert {row["id"] for row in as_desk.json()} == {travelling.id, desk.id}
+    at_ruby = await client.get(f"/api/users?branch_id={ruby.id}", headers=admin.headers)
+    assert [row["id"] for row in at_ruby.json()] == [customer.id]
+
+    # What an admin's edit returns carries them too.
+    moved = await client.patch(
+        f"/api/users/{desk.id}", headers=admin.headers, json={"branch_ids": [emerald.id]}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["branch_ids"] == [emerald.id]
 
 
 async def test_users_permissions(client: httpx.AsyncClient, factory: Factory) -> None:

@@ -30,6 +30,12 @@ def test_disabling_a_user_signs_them_out_everywhere(server: OmsServer, sign_in_a
     staff_token = _token(staff.page)
 
     admin.visit("/admin/users")
+    # An optometrist works where their weekly schedule puts them (the demo's Dr. Santos: Newstar
+    # and Garnet, in the order the branches were opened).
+    santos = admin.page.get_by_test_id("user-row").filter(has_text="dr.santos@everbright.test")
+    branches = santos.get_by_role("cell").nth(1)
+    expect(branches).to_contain_text("Newstar, Garnet")
+    expect(branches).to_contain_text("by schedule")
     row = admin.page.get_by_test_id("user-row").filter(has_text="staff.garnet@everbright.test")
     row.get_by_test_id("user-edit").click()
     editor = admin.page.get_by_test_id("user-editor")

@@ -37,11 +37,11 @@ def test_every_response_model_has_an_exported_type(rendered: str) -> None:
             model = get_args(model)[0] if get_origin(model) is list else model
             if isinstance(model, type) and issubclass(model, BaseModel):
                 models.add(model.__name__)
-    assert {"AppointmentOut", "MeOut", "StockRowOut"} <= models
+    assert {"AppointmentOut", "MemberOut", "StockRowOut"} <= models
     for name in models:
         assert f"export type {name} = components['schemas']['{name}'];" in text, name
 
 
 def test_a_subclass_is_its_parent_and_what_it_adds(rendered: str) -> None:
-    me = rendered.split('        MeOut: components["schemas"]["UserOut"] & {\n', 1)[1]
+    me = rendered.split('        MemberOut: components["schemas"]["UserOut"] & {\n', 1)[1]
     assert me.split("};", 1)[0].strip() == "branch_ids: number[];"

@@ -106,22 +106,24 @@ async def admin_create_user(session: AsyncSession, actor: Actor, new: NewUser) -
 async def list_users(
     session: AsyncSession, actor: Actor, *, role: str | None = None, branch_id: int | None = None
 ) -> list[User]:
-    """Admins see everyone; staff see the people of their own branch (its staff, optometrists
-    and customers whose home branch it is)."""
+    """Admins see everyone, or a branch's people with `branch_id`; staff see the people of their
+    own branch. A branch's people: its staff, the customers whose home branch it is, and the
+    active optometrists its schedule names."""
     query = select(User).order_by(User.id)
     if role is not None:
         query = query.where(User.role == role)
     if actor.is_admin:
-        if branch_id is not None:
-            query = query.where(User.branch_id == branch_id)
-        return list((await session.scalars(query)).all())
-    if actor.role != "staff":
-        raise PermissionDenied("only admins and staff list users")
-    (own_branch,) = actor.branch_ids
-    if branch_id is not None and branch_id != own_branch:
-        raise NotFound(f"branch {branch_id} was not found")
-    optometrists = await branch_optometrists(session, own_branch)
-    query = query.where((User.branch_id == own_branch) | User.id.in_(optometrists))
+        if branch_id is None:
+            return list((await session.scalars(query)).all())
+    else:
+        if actor.role != "staff":
+            raise PermissionDenied("only admins and staff list users")
+        (own_branch,) = actor.branch_ids
+        if branch_id is not None and branch_id != own_branch:
+            raise NotFound(f"branch {branch_id} was not found")
+        branch_id = own_branch
+    optometrists = await branch_optometrists(session, branch_id)
+    query = query.where((User.branch_id == branch_id) | User.id.in_(optometrists))
     return list((await session.scalars(query)).all())
 
 

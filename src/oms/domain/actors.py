@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -32,17 +33,31 @@ class Actor:
         return self.role in ("staff", "optometrist") and branch_id in self.branch_ids
 
 
-async def branch_ids_of(session: AsyncSession, user: User) -> frozenset[int]:
-    if user.role == "staff":
-        return frozenset({user.branch_id}) if user.branch_id is not None else frozenset()
-    if user.role == "optometrist":
-        rows = await session.scalars(
-            select(Schedule.branch_id)
-            .where(Schedule.optometrist_id == user.id, Schedule.is_active.is_(True))
+async def work_branches(session: AsyncSession, users: Sequence[User]) -> dict[int, frozenset[int]]:
+    """Each user's branch channels (`Actor.branch_ids`), by id: a staff member's branch, the
+    branches of an optometrist's active schedule rows; none for admins and customers. One query
+    for all the optometrists among `users`."""
+    optometrists = [user.id for user in users if user.role == "optometrist"]
+    scheduled: dict[int, set[int]] = {}
+    if optometrists:
+        rows = await session.execute(
+            select(Schedule.optometrist_id, Schedule.branch_id)
+            .where(Schedule.optometrist_id.in_(optometrists), Schedule.is_active.is_(True))
             .distinct()
         )
-        return frozenset(rows.all())
-    return frozenset()
+        for optometrist_id, branch_id in rows:
+            scheduled.setdefault(optometrist_id, set()).add(branch_id)
+
+    def of(user: User) -> frozenset[int]:
+        if user.role == "staff":
+            return frozenset({user.branch_id}) if user.branch_id is not None else frozenset()
+        return frozenset(scheduled.get(user.id, ()))
+
+    return {user.id: of(user) for user in users}
+
+
+async def branch_ids_of(session: AsyncSession, user: User) -> frozenset[int]:
+    return (await work_branches(session, [user]))[user.id]
 
 
 async def actor_for(session: AsyncSession, user: User) -> Actor:

@@ -14,11 +14,10 @@ from oms.api.deps import (
 )
 from oms.api.schemas.users import (
     LoginIn,
-    MeOut,
+    MemberOut,
     PasswordChangeIn,
     RegisterIn,
     TokenOut,
-    UserOut,
 )
 from oms.db.models import User
 from oms.domain import accounts, sessions
@@ -27,10 +26,6 @@ from oms.domain.errors import InvalidCredentials
 from oms.security.tokens import issue_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def me_out(user: User, actor: Actor) -> MeOut:
-    return MeOut(**UserOut.model_validate(user).model_dump(), branch_ids=sorted(actor.branch_ids))
 
 
 def token_for(settings: SettingsDep, user: User, actor: Actor) -> TokenOut:
@@ -42,7 +37,9 @@ def token_for(settings: SettingsDep, user: User, actor: Actor) -> TokenOut:
         ttl_seconds=settings.token_ttl_seconds,
         version=user.token_version,
     )
-    return TokenOut(access_token=token, expires_in=expires_in, user=me_out(user, actor))
+    return TokenOut(
+        access_token=token, expires_in=expires_in, user=MemberOut.of(user, actor.branch_ids)
+    )
 
 
 @router.post("/login")
@@ -91,8 +88,8 @@ async def register(
 
 
 @router.get("/me")
-async def me(actor: CurrentActor, session: SessionDep) -> MeOut:
-    return me_out(await accounts.get_user(session, actor.id), actor)
+async def me(actor: CurrentActor, session: SessionDep) -> MemberOut:
+    return MemberOut.of(await accounts.get_user(session, actor.id), actor.branch_ids)
 
 
 @router.post("/logout", status_code=204)

@@ -8,8 +8,9 @@ from fastapi import APIRouter
 
 from oms.api.deps import AdminActor, CurrentActor, SessionDep
 from oms.api.schemas.common import Id
-from oms.api.schemas.users import UserCreateIn, UserOut, UserUpdateIn
+from oms.api.schemas.users import MemberOut, UserCreateIn, UserUpdateIn
 from oms.domain import accounts
+from oms.domain.actors import branch_ids_of, work_branches
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -20,21 +21,22 @@ async def list_users(
     session: SessionDep,
     role: Literal["admin", "staff", "optometrist", "customer"] | None = None,
     branch_id: Id | None = None,
-) -> list[UserOut]:
+) -> list[MemberOut]:
     rows = await accounts.list_users(session, actor, role=role, branch_id=branch_id)
-    return [UserOut.model_validate(row) for row in rows]
+    branches = await work_branches(session, rows)
+    return [MemberOut.of(row, branches[row.id]) for row in rows]
 
 
 @router.post("", status_code=201)
-async def create_user(body: UserCreateIn, actor: AdminActor, session: SessionDep) -> UserOut:
+async def create_user(body: UserCreateIn, actor: AdminActor, session: SessionDep) -> MemberOut:
     user = await accounts.admin_create_user(session, actor, accounts.NewUser(**body.model_dump()))
-    return UserOut.model_validate(user)
+    return MemberOut.of(user, await branch_ids_of(session, user))
 
 
 @router.patch("/{user_id}")
 async def update_user(
     user_id: Id, body: UserUpdateIn, actor: AdminActor, session: SessionDep
-) -> UserOut:
+) -> MemberOut:
     changes = accounts.UserChanges(**body.model_dump(exclude_unset=True))
     user = await accounts.update_user(session, actor, user_id, changes)
-    return UserOut.model_validate(user)
+    return MemberOut.of(user, await branch_ids_of(session, user))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from oms.api.schemas.common import Email, Id, Out, Phone, Schema
+from oms.db.models import User
 
 Password = Field(min_length=8, max_length=128)
 PersonName = Annotated[str, Field(min_length=1, max_length=120)]
@@ -22,8 +24,16 @@ class UserOut(Out):
     is_active: bool
 
 
-class MeOut(UserOut):
+class MemberOut(UserOut):
+    """A user and the branches they work at (their branch channels): a staff member's branch, an
+    optometrist's by their weekly schedule; none for admins and customers (a customer's home
+    branch is `branch_id`)."""
+
     branch_ids: list[int]
+
+    @classmethod
+    def of(cls, user: User, branch_ids: Iterable[int]) -> MemberOut:
+        return cls(**UserOut.model_validate(user).model_dump(), branch_ids=sorted(branch_ids))
 
 
 class LoginIn(Schema):
@@ -35,7 +45,7 @@ class TokenOut(Out):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
-    user: MeOut
+    user: MemberOut
 
 
 class RegisterIn(Schema):

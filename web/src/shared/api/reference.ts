@@ -5,11 +5,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "./client";
 import type { Role } from "@/shared/session/session";
-import type { BranchOut, UserOut } from "./rest.gen";
+import type { BranchOut, MemberOut, UserOut } from "./rest.gen";
 
 export type Branch = BranchOut;
 
 export type UserRow = UserOut;
+
+/** A user with the branches they work at (`GET /api/users`): an optometrist's by their schedule. */
+export type Member = MemberOut;
 
 export const referenceKeys = {
   branches: ["branches"] as const,
@@ -27,7 +30,7 @@ export function useBranches() {
 }
 
 export const getUsers = (filters: { role?: Role; branch_id?: number }, signal?: AbortSignal) =>
-  api.get<UserRow[]>("/api/users", filters, signal);
+  api.get<Member[]>("/api/users", filters, signal);
 
 /** Admins see everyone; staff the people of their branch; others may not list users. */
 export function useUsers(filters: { role?: Role; branch_id?: number }, enabled = true) {

@@ -209,7 +209,12 @@ export interface components {
             /** @description how many rows this call marked read */
             count: number;
         };
-        MeOut: components["schemas"]["UserOut"] & {
+        /**
+         * @description A user and the branches they work at (their branch channels): a staff member's branch, an
+         *     optometrist's by their weekly schedule; none for admins and customers (a customer's home
+         *     branch is `branch_id`).
+         */
+        MemberOut: components["schemas"]["UserOut"] & {
             branch_ids: number[];
         };
         MovementOut: {
@@ -457,7 +462,7 @@ export interface components {
              */
             token_type?: "bearer";
             expires_in: number;
-            user: components["schemas"]["MeOut"];
+            user: components["schemas"]["MemberOut"];
         };
         UnreadCountOut: {
             count: number;
@@ -535,7 +540,7 @@ export type FrameOut = components['schemas']['FrameOut'];
 export type LinkPreviewOut = components['schemas']['LinkPreviewOut'];
 export type LoginIn = components['schemas']['LoginIn'];
 export type MarkedCountOut = components['schemas']['MarkedCountOut'];
-export type MeOut = components['schemas']['MeOut'];
+export type MemberOut = components['schemas']['MemberOut'];
 export type MovementOut = components['schemas']['MovementOut'];
 export type NotificationOut = components['schemas']['NotificationOut'];
 export type OrderCancelIn = components['schemas']['OrderCancelIn'];

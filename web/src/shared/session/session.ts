@@ -4,11 +4,11 @@
  */
 import { useSyncExternalStore } from "react";
 
-import type { MeOut } from "@/shared/api/rest.gen";
+import type { MemberOut } from "@/shared/api/rest.gen";
 
-export type Role = MeOut["role"];
+export type Role = MemberOut["role"];
 
-export type SessionUser = MeOut;
+export type SessionUser = MemberOut;
 
 export interface Session {
   token: string;

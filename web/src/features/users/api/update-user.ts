@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/shared/api/client";
-import type { UserRow } from "@/shared/api/reference";
+import type { Member } from "@/shared/api/reference";
 import type { Role } from "@/shared/session/session";
 
 /** `PATCH /api/users/{id}`: only the fields sent change. Disabling a user, or changing their role
@@ -13,7 +13,7 @@ export interface UserChanges {
   is_active?: boolean;
 }
 
-export const updateUser = (id: number, changes: UserChanges) => api.patch<UserRow>(`/api/users/${id}`, changes);
+export const updateUser = (id: number, changes: UserChanges) => api.patch<Member>(`/api/users/${id}`, changes);
 
 export function useUpdateUser() {
   const client = useQueryClient();

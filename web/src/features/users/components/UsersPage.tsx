@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { ApiError, errorMessage } from "@/shared/api/client";
-import { useBranches, useUsers, type Branch, type UserRow } from "@/shared/api/reference";
+import { useBranches, useUsers, type Branch, type Member, type UserRow } from "@/shared/api/reference";
 import { useUser, type Role } from "@/shared/session/session";
 import { Field } from "@/shared/ui/Field";
 import { PageTitle } from "@/shared/ui/PageTitle";
@@ -30,6 +30,16 @@ export function UsersPage() {
     return (users.data ?? []).filter((u) => !needle || [u.name, u.email, u.role].some((v) => v.toLowerCase().includes(needle)));
   }, [users.data, filter]);
   const branchName = (id: number | null) => branches.data?.find((b) => b.id === id)?.name ?? "—";
+  // An optometrist works where their weekly schedule puts them (edited on the Schedule page).
+  const branchCell = (u: Member) =>
+    u.role === "optometrist" ? (
+      <>
+        {u.branch_ids.map((id) => branchName(id)).join(", ") || "—"}
+        <div className="muted small">by schedule</div>
+      </>
+    ) : (
+      branchName(u.branch_id)
+    );
 
   return (
     <section>
@@ -59,7 +69,7 @@ export function UsersPage() {
                             <div className="muted small">{u.email}</div>
                           </th>
                           <td>{u.role}</td>
-                          <td>{branchName(u.branch_id)}</td>
+                          <td>{branchCell(u)}</td>
                           <td>{u.is_active ? "Active" : "Disabled"}</td>
                           <td>
                             <button type="button" className="btn btn--small" onClick={() => setEditing(u.id)} data-testid="user-edit">
