@@ -59,22 +59,42 @@ function sorted<T extends { day_of_week: number }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => a.day_of_week - b.day_of_week);
 }
 
+/** The week a day at a time: an optometrist who works at two branches on a Monday reads both
+ * under one "Monday", in the order of the day, then of the branches' opening (switched-off rows
+ * last). */
 function ScheduleView({ rows }: { rows: ScheduleRow[] }) {
   if (rows.length === 0) return <Empty title="No working hours yet." />;
+  const days = DAYS.map((name, day) => ({ name, rows: ofDay(rows, day) })).filter((day) => day.rows.length > 0);
   return (
     <ul className="appts" data-testid="schedule-view">
-      {sorted(rows).map((row) => (
-        <li key={`${row.branch.id}-${row.day_of_week}`} className="appt schedule-line" data-testid="schedule-row">
+      {days.map((day) => (
+        <li key={day.name} className="appt schedule-line" data-testid="schedule-day">
           <div className="appt__when">
-            <strong>{DAYS[row.day_of_week]}</strong>
+            <strong>{day.name}</strong>
           </div>
           <div className="appt__what">
-            {row.is_active ? `${formatTime(row.start_time)}–${formatTime(row.end_time)} at ${row.branch.name}` : `Not working (was ${row.branch.name})`}
+            {day.rows.map((row) => (
+              <div key={row.branch.id} data-testid="schedule-row" className={row.is_active ? undefined : "muted"}>
+                {row.is_active ? (
+                  <>
+                    <span className="nowrap">{`${formatTime(row.start_time)}–${formatTime(row.end_time)}`}</span> at {row.branch.name}
+                  </>
+                ) : (
+                  `Not working at ${row.branch.name}`
+                )}
+              </div>
+            ))}
           </div>
         </li>
       ))}
     </ul>
   );
+}
+
+function ofDay(rows: ScheduleRow[], day: number): ScheduleRow[] {
+  return rows
+    .filter((row) => row.day_of_week === day)
+    .sort((a, b) => Number(b.is_active) - Number(a.is_active) || a.start_time.localeCompare(b.start_time) || a.branch.id - b.branch.id);
 }
 
 function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: ScheduleRow[] }) {
@@ -103,37 +123,41 @@ function ScheduleEditor({ optometristId, rows }: { optometristId: number; rows: 
       data-testid="schedule-form"
     >
       <Table columns={["Day", "Branch", "From", "To", "Working", { label: <span className="sr-only">Remove</span> }]} className="table--compact schedule-table" region="Working hours">
-            {draft.map((row, index) => (
-              <tr key={index} data-testid="schedule-edit-row">
-                <td>
-                  <select aria-label={`Day of row ${index + 1}`} value={row.day_of_week} onChange={(e) => change(index, { day_of_week: Number(e.target.value) })} data-testid="schedule-day">
-                    {DAYS.map((day, i) => (
-                      <option key={day} value={i}>{day}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select aria-label={`Branch on ${DAYS[row.day_of_week]}`} value={row.branch_id} onChange={(e) => change(index, { branch_id: Number(e.target.value) })} data-testid="schedule-branch">
-                    <NamedOptions items={branches.data} />
-                  </select>
-                </td>
-                <td>
-                  <input type="time" aria-label={`From, ${DAYS[row.day_of_week]}`} value={row.start_time} onChange={(e) => change(index, { start_time: e.target.value })} data-testid="schedule-start" />
-                </td>
-                <td>
-                  <input type="time" aria-label={`To, ${DAYS[row.day_of_week]}`} value={row.end_time} onChange={(e) => change(index, { end_time: e.target.value })} data-testid="schedule-end" />
-                  {fields[`rows.${index}.end_time`] && <div className="field__error">{fields[`rows.${index}.end_time`]}</div>}
-                </td>
-                <td>
-                  <input type="checkbox" aria-label={`Working on ${DAYS[row.day_of_week]}`} checked={row.is_active} onChange={(e) => change(index, { is_active: e.target.checked })} />
-                </td>
-                <td>
-                  <button type="button" className="btn btn--small" onClick={() => setDraft((old) => old.filter((_, i) => i !== index))} aria-label={`Remove ${DAYS[row.day_of_week]}`}>
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {draft.map((row, index) => {
+              // Two rows of one day (two branches) are told apart by their branch.
+              const where = `${DAYS[row.day_of_week]} at ${branches.data?.find((b) => b.id === row.branch_id)?.name ?? "a branch"}`;
+              return (
+                <tr key={index} data-testid="schedule-edit-row">
+                  <td>
+                    <select aria-label={`Day of row ${index + 1}`} value={row.day_of_week} onChange={(e) => change(index, { day_of_week: Number(e.target.value) })} data-testid="schedule-day">
+                      {DAYS.map((day, i) => (
+                        <option key={day} value={i}>{day}</option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <select aria-label={`Branch of row ${index + 1}`} value={row.branch_id} onChange={(e) => change(index, { branch_id: Number(e.target.value) })} data-testid="schedule-branch">
+                      <NamedOptions items={branches.data} />
+                    </select>
+                  </td>
+                  <td>
+                    <input type="time" aria-label={`From, ${where}`} value={row.start_time} onChange={(e) => change(index, { start_time: e.target.value })} data-testid="schedule-start" />
+                  </td>
+                  <td>
+                    <input type="time" aria-label={`To, ${where}`} value={row.end_time} onChange={(e) => change(index, { end_time: e.target.value })} data-testid="schedule-end" />
+                    {fields[`rows.${index}.end_time`] && <div className="field__error">{fields[`rows.${index}.end_time`]}</div>}
+                  </td>
+                  <td>
+                    <input type="checkbox" aria-label={`Working on ${where}`} checked={row.is_active} onChange={(e) => change(index, { is_active: e.target.checked })} />
+                  </td>
+                  <td>
+                    <button type="button" className="btn btn--small" onClick={() => setDraft((old) => old.filter((_, i) => i !== index))} aria-label={`Remove ${where}`}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
       </Table>
       {save.isError && <p className="form-error" role="alert">{errorMessage(save.error)}</p>}
       <div className="row">
